@@ -1,0 +1,126 @@
+"""Feedback a student can act on: what a check expected, what came back, and the likely mistake.
+
+Hidden checks fail by raising `Feedback`; its message is all the student sees of the check (never its
+source, never a whole expected array). `compare` recognises the usual mistakes by their fingerprints:
+a wrong shape, NaN or inf, a flipped sign, a factor of m, or a named suspect (the value a specific bug
+would give, computed by the check from the reference).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NoReturn
+
+import numpy as np
+
+from .worker import Opaque
+
+
+class Feedback(AssertionError):
+    """A failed check, worded for the student."""
+
+
+class StudentError(Feedback):
+    """The student's code raised an exception, timed out, or ended its process."""
+
+
+class StudentTimeout(StudentError):
+    """The student's code did not finish before the check's deadline."""
+
+
+def fail(message: str) -> NoReturn:
+    raise Feedback(message)
+
+
+def fmt(x: Any) -> str:
+    """A short, stable rendering of a number."""
+    if isinstance(x, (bool, np.bool_)):
+        return str(bool(x))
+    if isinstance(x, (int, np.integer)):
+        return str(int(x))
+    return f"{float(x):.6g}"
+
+
+def describe(value: Any) -> str:
+    """What a value is, in a few words: its type and shape, never its contents."""
+    if value is None:
+        return "None"
+    if isinstance(value, Opaque):
+        return f"a {value.type_name} object"
+    if isinstance(value, np.ndarray):
+        return f"an array of shape {value.shape} and dtype {value.dtype}"
+    if isinstance(value, (tuple, list)):
+        return f"a {type(value).__name__} of {len(value)} items"
+    return f"{type(value).__name__} {fmt(value) if np.isscalar(value) else ''}".strip()
+
+
+def as_array(value: Any, what: str, want_shape: tuple) -> np.ndarray:
+    if value is None:
+        fail(f"{what} returned None: is a `return` statement missing?")
+    try:
+        array = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        fail(f"{what} returned {describe(value)}; expected numbers of shape {want_shape}.")
+    return array
+
+
+def close(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> bool:
+    return got.shape == want.shape and bool(np.allclose(got, want, rtol=rtol, atol=atol, equal_nan=False))
+
+
+def compare(got: Any, want: Any, *, what: str, rtol: float = 1e-6, atol: float = 1e-9,
+            suspects: Mapping[str, Any] | None = None, m: int | None = None, strict_shape: bool = True) -> None:
+    """Fail with a helpful message unless `got` matches `want` in shape and value.
+
+    `what` names the call (e.g. "compute_cost(X, y) with X of shape (7, 3)"); `suspects` maps a hint
+    ("did you forget the bias?") to the value that bug would give; `m` enables the 1/m fingerprint.
+    """
+    want = np.asarray(want, dtype=float)
+    got = as_array(got, what, want.shape)
+    if not strict_shape and got.size == want.size:
+        got = got.reshape(want.shape)
+    if got.shape != want.shape:
+        fail(f"{what} returned shape {got.shape}; expected shape {want.shape}.{shape_hint(got.shape, want.shape)}")
+    bad = ~np.isfinite(got)
+    if bad.any() and np.isfinite(want).all():
+        index = tuple(int(i) for i in np.argwhere(bad)[0]) if got.ndim else ()
+        fail(f"{what} returned {'NaN' if np.isnan(got[index]) else 'inf'}"
+             f"{f' at index {index}' if index else ''}; expected a finite number there. "
+             "Look for log(0), division by zero or np.exp of a large number.")
+    if close(got, want, rtol, atol):
+        return
+    for hint, value in (suspects or {}).items():
+        value = np.asarray(value, dtype=float)
+        if value.size == want.size and close(got, value.reshape(want.shape), rtol, atol):
+            fail(f"{what} is wrong: {hint}")
+    if np.any(want != 0) and close(got, -want, rtol, atol):
+        fail(f"{what} has the right size but the opposite sign everywhere: check the sign of your formula.")
+    if m and m > 1:
+        if close(got, want * m, rtol, atol):
+            fail(f"{what} is {m} times too large (m = {m}): the average over the m examples needs the 1/m.")
+        if close(got, want / m, rtol, atol):
+            fail(f"{what} is {m} times too small (m = {m}): divided by m twice?")
+    fail(f"{what} is wrong: {mismatch(got, want, rtol, atol)}")
+
+
+def shape_hint(got: tuple, want: tuple) -> str:
+    if len(want) == 2 and want[1] == 1 and got == (want[0], want[0]) and want[0] > 1:
+        return (" An (m, m) result comes from broadcasting an (m,) array against an (m, 1) one: keep "
+                "every vector as a column of shape (m, 1), or flatten both.")
+    if int(np.prod(got)) == int(np.prod(want)):
+        return f" The values may be right but the shape is not: reshape to {want}."
+    return ""
+
+
+def mismatch(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> str:
+    if got.ndim == 0:
+        return f"got {fmt(got)}, expected {fmt(want)}."
+    wrong = ~np.isclose(got, want, rtol=rtol, atol=atol)
+    index = tuple(int(i) for i in np.argwhere(wrong)[0])
+    return (f"{int(wrong.sum())} of {got.size} values differ; the first at index {index}: got "
+            f"{fmt(got[index])}, expected {fmt(want[index])}.")
+
+
+def expect(condition: bool, message: str) -> None:
+    if not condition:
+        fail(message)
