@@ -8,8 +8,9 @@ bug in `forward` does not also cost `compute_cost` its points.
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import numpy as np
 

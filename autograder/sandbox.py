@@ -14,7 +14,6 @@ import os
 import shutil
 import subprocess
 import sys
-import tempfile
 from pathlib import Path
 
 WORKER_SOURCE = Path(__file__).with_name("worker.py")
@@ -61,7 +60,7 @@ def bwrap_command() -> list[str]:
             cmd += ["--ro-bind", str(path), str(path)]
     for root in python_roots():
         cmd += ["--ro-bind", root, root]
-    return cmd
+    return cmd + ["--remount-ro", "/"]  # only the private /tmp stays writable
 
 
 @functools.cache
@@ -76,14 +75,17 @@ def bwrap_works() -> bool:
         return False
 
 
-def start_worker(sandbox: bool, memory_bytes: int) -> tuple[subprocess.Popen, str]:
-    """Start the student process; returns it and the name of the isolation it runs under."""
+def start_worker(sandbox: bool, memory_bytes: int, workdir: str) -> tuple[subprocess.Popen, str]:
+    """Start the student process; returns it and the name of the isolation it runs under.
+
+    `workdir` is its current folder when it runs without the sandbox (inside, that is the private /tmp).
+    """
     env = dict(CLEAN_ENV, GRADER_MEMORY=str(memory_bytes))
     python = [sys.executable, "-I", "-c", WORKER_SOURCE.read_text()]
     if sandbox and bwrap_works():
         cmd, cwd, kind = bwrap_command() + python, None, "bubblewrap"
     else:
-        cmd, cwd, kind = python, tempfile.gettempdir(), "none"
+        cmd, cwd, kind = python, workdir, "none"
     process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
                                cwd=cwd, env=env, start_new_session=True, bufsize=0)
     return process, kind

@@ -17,9 +17,11 @@ import os
 import select
 import signal
 import subprocess
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .feedback import StudentError, StudentTimeout
 from .notebook import Assignment, Cell
@@ -50,7 +52,7 @@ class Constant:
 
 class Student:
     def __init__(self, assignment: Assignment, answers: list[Cell], problems: dict[str, str],
-                 reference: Reference, *, sandbox: bool = True, memory_bytes: int = 2 * 2**30,
+                 reference: Reference, *, sandbox: bool = True, memory_bytes: int = 2**30,
                  cell_timeout: float = 5.0) -> None:
         self.assignment, self.answers, self.reference = assignment, answers, reference
         self.problems = dict(problems)  # answer cell id -> why its code is not (fully) there
@@ -63,6 +65,7 @@ class Student:
         self._buffer = b""
         self._loaded = False
         self._left_out: set[str] = set()  # answer cells that hung or killed the process when run
+        self._workdir = tempfile.TemporaryDirectory(prefix="autograder-")  # its scratch folder, unsandboxed
         self._start()  # now, so that the student process imports numpy while pytest collects
 
     # -- the public call ------------------------------------------------------------------------------
@@ -78,7 +81,9 @@ class Student:
         if target in self.broken:
             timed_out = "did not finish in time" in self.broken[target]
             raise (StudentTimeout if timed_out else StudentError)(self.broken[target])
-        self._load()
+        loading = time.monotonic()
+        self._load()  # (re)starting the process and running the cells is not charged to the check
+        loaded = time.monotonic() - loading
         scope, _, member = target.rpartition(".")
         stand = {} if own else {n: self.reference.standin(scope, n) for n in self.reference.members(scope)
                                 if n != member}
@@ -87,7 +92,7 @@ class Student:
         message = {"op": "call", "target": target, "args": encode(list(args)), "kwargs": encode(kwargs or {}),
                    "init": encode(list(init)), "state": encode(state or {}), "seed": seed,
                    "standins": sorted(set(stand) - set(constants)), "constants": constants}
-        deadline = self._deadline(timeout)
+        deadline = self._deadline(timeout) + loaded
         try:
             self._send(message, deadline)
             while True:
@@ -115,6 +120,7 @@ class Student:
 
     def close(self) -> None:
         self._kill()
+        self._workdir.cleanup()
 
     # -- explaining failures --------------------------------------------------------------------------
     def _missing(self, name: str) -> str:
@@ -153,7 +159,7 @@ class Student:
         return min(deadline, now + timeout) if timeout else deadline
 
     def _start(self) -> None:
-        self._process, self.isolation = start_worker(self.sandbox, self.memory_bytes)
+        self._process, self.isolation = start_worker(self.sandbox, self.memory_bytes, self._workdir.name)
         os.set_blocking(self._process.stdin.fileno(), False)
         self._buffer, self._loaded = b"", False
 
@@ -178,9 +184,11 @@ class Student:
                     reply = self._receive(time.monotonic() + self.cell_timeout)
                 except _Stopped as stop:
                     self._left_out.add(cell.grade_id)
+                    what = (f"did not finish within {self.cell_timeout:g} s when run" if isinstance(stop, _TimedOut)
+                            else str(stop).rstrip("."))
                     self.problems[cell.grade_id] = (
-                        f"your cell '{cell.grade_id}' {stop} while it was run, so the grader left it out: "
-                        f"keep answer cells to definitions, with no long-running code at their top level.")
+                        f"your cell '{cell.grade_id}' {what}, so the grader left it out: keep answer cells to "
+                        "definitions, with no long-running code at their top level.")
                     self._kill()
                     break
                 if reply.get("op") == "error":
@@ -236,9 +244,9 @@ class Student:
             code = 128 - code
         if code is not None and code < 0:
             name = signal.Signals(-code).name
-            why = {"SIGKILL": "killed, likely for using too much memory", "SIGXCPU": "out of CPU time",
-                   "SIGSEGV": "crashed (segmentation fault)"}.get(name, f"ended by {name}")
-            return f"ended the student process: it was {why}."
+            why = {"SIGKILL": "it was killed, likely for using too much memory", "SIGXCPU": "it ran out of CPU time",
+                   "SIGSEGV": "a crash (segmentation fault)"}.get(name, f"it was ended by {name}")
+            return f"ended the student process: {why}."
         return (f"ended the student process (exit status {code}): os._exit, os.abort and the like stop the "
                 "whole program, so the remaining checks of it could not run.")
 

@@ -302,7 +302,7 @@ def main() -> None:
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    limit_resources(int(os.environ.get("GRADER_MEMORY", 2 * 2**30)), int(os.environ.get("GRADER_CPU", 600)))
+    limit_resources(int(os.environ.get("GRADER_MEMORY", 2**30)), int(os.environ.get("GRADER_CPU", 600)))
     channel = Channel(read_fd, write_fd)
     import numpy  # noqa: F401 -- imported before the first message so that start-up overlaps the parent's work
 

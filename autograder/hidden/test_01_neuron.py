@@ -42,7 +42,7 @@ def forward_suspects(state: dict, x: np.ndarray) -> dict:
             "it adds the bias to every input before the dot product.": 1 / (1 + np.exp(-np.dot(w, x + b)))}
 
 
-@pytest.mark.parametrize("n", [1, 3, 6])
+@pytest.mark.parametrize("n", [1, 3, 6], ids=["1 input", "3 inputs", "6 inputs"])
 def test_forward_matches_reference(student, reference, n):
     """Neuron.forward: matches the reference for several input sizes, with a bias"""
     rng = np.random.default_rng(200 + n)
@@ -50,7 +50,7 @@ def test_forward_matches_reference(student, reference, n):
     x = rng.normal(size=n)
     got = student.call("Neuron.forward", x, init=(n,), state=state).value
     want = reference.call("Neuron.forward", x, init=(n,), state=state).value
-    compare(got, want, what=f"forward(x) with {n} inputs", rtol=1e-9, atol=1e-12,
+    compare(got, want, what=f"forward(x) with n = {n} inputs", rtol=1e-9, atol=1e-12,
             suspects=forward_suspects(state, x))
 
 

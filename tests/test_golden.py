@@ -1,0 +1,50 @@
+"""Golden tests: each example submission under tests/submissions/ is graded by the command line and its
+results must equal the expected results file beside it (`<name>.expected.json`).
+
+The expected files are the grader's output, read and approved by a person: regenerate them all with
+    .venv/bin/python -m pytest tests/test_golden.py --regen-golden
+then review the diff. Names say what a submission holds: correct_* (full marks whatever the style),
+bug_* (one typical mistake, costing only that function's points), faulty_* and cheat_* (untrusted input).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, grade_cli, read_json
+
+SUBMISSIONS = sorted((ROOT / "tests" / "submissions").glob("*/*.ipynb"))
+SANDBOX_NOTE = "(Graded without a sandbox"
+
+
+def comparable(results: dict) -> dict:
+    """What must not change between runs and machines: all but the timing and the isolation used."""
+    results = dict(results, execution_time=None)
+    results["extra_data"] = {k: v for k, v in results["extra_data"].items() if k != "isolation"}
+    results["output"] = "\n".join(line for line in results["output"].splitlines() if SANDBOX_NOTE not in line)
+    return results
+
+
+@pytest.mark.parametrize("submission", SUBMISSIONS, ids=lambda p: f"{p.parent.name}/{p.stem}")
+def test_submission_grades_as_expected(submission: Path, tmp_path: Path, request: pytest.FixtureRequest):
+    expected_file = submission.with_suffix(".expected.json")
+    run = grade_cli(submission, tmp_path / "results.json")
+    assert run.returncode == 0, run.stdout + run.stderr
+    got = comparable(read_json(tmp_path / "results.json"))
+    if request.config.getoption("--regen-golden"):
+        expected_file.write_text(json.dumps(got, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    assert expected_file.exists(), f"no expected results for {submission.name}: run with --regen-golden"
+    assert got == read_json(expected_file)
+
+
+def test_every_submission_kind_is_represented():
+    kinds = {p.stem.split("_")[0] for p in SUBMISSIONS}
+    assert {"correct", "bug", "faulty", "cheat"} <= kinds
+    for path in SUBMISSIONS:
+        expected = read_json(path.with_suffix(".expected.json"))
+        if path.stem.startswith("correct"):
+            assert expected["score"] == expected["extra_data"]["max_score"] > 0, path.name
+        if path.stem.startswith(("bug", "cheat")):
+            assert expected["score"] < expected["extra_data"]["max_score"], path.name

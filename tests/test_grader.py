@@ -1,0 +1,130 @@
+"""The grading command and library: results format, exit status, determinism, fairness, secrecy."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import jsonschema
+import pytest
+from conftest import ASSIGNMENTS, ROOT, env_with_venv, grade_cli, read_json
+
+from autograder import grade
+from autograder.notebook import load_assignment
+
+SCHEMA = read_json(ROOT / "autograder" / "results.schema.json")
+SUBMISSIONS = ROOT / "tests" / "submissions"
+HIDDEN = ROOT / "autograder" / "hidden"
+
+
+def source(a: str) -> Path:
+    return ROOT / "solutions" / a / f"{a}.ipynb"
+
+
+def release(a: str) -> Path:
+    return ROOT / "exercises" / a / f"{a}.ipynb"
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_reference_solution_gets_full_marks_on_every_check(a, tmp_path):
+    run = grade_cli(source(a), tmp_path / "r.json")
+    results = read_json(tmp_path / "r.json")
+    assert run.returncode == 0
+    assert results["score"] == results["extra_data"]["max_score"] == load_assignment(source(a)).max_score
+    assert all(t["status"] == "passed" for t in results["tests"])
+    assert {t["name"].split(":")[0] for t in results["tests"]} == set(load_assignment(source(a)).rubric)
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_untouched_release_gets_zero_and_says_what_to_do(a, tmp_path):
+    run = grade_cli(release(a), tmp_path / "r.json")
+    results = read_json(tmp_path / "r.json")
+    assert run.returncode == 0
+    assert results["score"] == 0 and results["tests"]
+    assert all("not written yet" in t["output"] for t in results["tests"])
+
+
+def test_results_files_follow_gradescope_schema(tmp_path):
+    cases = [source("02_logistic_regression"), release("01_neuron"), SUBMISSIONS / "01_neuron/faulty_not_json.ipynb",
+             SUBMISSIONS / "01_neuron/faulty_syntax_error.ipynb"]
+    for i, notebook in enumerate(cases):
+        grade_cli(notebook, tmp_path / f"{i}.json")
+        jsonschema.validate(read_json(tmp_path / f"{i}.json"), SCHEMA)
+    with pytest.raises(jsonschema.ValidationError):  # the schema is not vacuous
+        jsonschema.validate({"score": "full", "tests": [{"name": 1}]}, SCHEMA)
+
+
+def test_stdout_shows_a_table_of_functions_points_and_first_feedback_line(tmp_path):
+    run = grade_cli(SUBMISSIONS / "01_neuron/bug_forward_missing_bias.ipynb", tmp_path / "r.json")
+    lines = run.stdout.splitlines()
+    assert lines[0] == "01_neuron: 2.5/5 points"
+    assert re.match(r"\s+Neuron\.sigmoid\s+2/2\s+passed", lines[1])
+    assert re.match(r"\s+Neuron\.forward\s+0\.5/3\s+5/6 failed\s+.*the bias is missing", lines[2])
+
+
+def test_same_submission_gives_the_same_results_message_for_message(tmp_path):
+    for name in ("02_logistic_regression/bug_train_one_epoch_short", "01_neuron/faulty_crash_and_memory_hog"):
+        runs = []
+        for i in range(2):
+            grade_cli(SUBMISSIONS / f"{name}.ipynb", tmp_path / f"{i}.json")
+            runs.append(dict(read_json(tmp_path / f"{i}.json"), execution_time=None))
+        assert runs[0] == runs[1]
+
+
+def test_grader_that_cannot_run_exits_nonzero_and_still_writes_a_zero_score_with_the_reason(tmp_path):
+    run = grade_cli(source("01_neuron"), tmp_path / "r.json", "--solutions", str(tmp_path / "nowhere"))
+    results = read_json(tmp_path / "r.json")
+    assert run.returncode != 0
+    assert results["score"] == 0 and "no source notebooks" in results["extra_data"]["grader_error"]
+    assert "not a problem with your work" in results["output"]
+    jsonschema.validate(results, SCHEMA)
+
+
+def test_unreadable_notebook_is_a_graded_zero_not_a_grader_failure(tmp_path):
+    run = grade_cli(SUBMISSIONS / "01_neuron/faulty_not_json.ipynb", tmp_path / "r.json")
+    results = read_json(tmp_path / "r.json")
+    assert run.returncode == 0 and results["score"] == 0
+    assert "is not a valid notebook" in results["output"] and "line 1" in results["output"]
+
+
+def test_a_known_assignment_lists_every_check_even_when_the_notebook_is_unreadable(tmp_path):
+    grade_cli(SUBMISSIONS / "01_neuron/faulty_not_json.ipynb", tmp_path / "r.json", "--assignment", "01_neuron")
+    results = read_json(tmp_path / "r.json")
+    assert results["extra_data"]["max_score"] == 5 and results["score"] == 0
+    assert all("is not a valid notebook" in t["output"] for t in results["tests"])
+
+
+def test_assignment_is_recognised_from_cell_ids_not_the_file_name(tmp_path):
+    renamed = tmp_path / "my homework (final) v2.ipynb"
+    renamed.write_bytes(source("03_activation_functions").read_bytes())
+    grade_cli(renamed, tmp_path / "r.json")
+    assert read_json(tmp_path / "r.json")["extra_data"]["assignment"] == "03_activation_functions"
+
+
+def test_hidden_tests_run_directly_under_pytest_with_a_notebook_option():
+    def run(notebook: Path) -> subprocess.CompletedProcess:
+        return subprocess.run([sys.executable, "-m", "pytest", str(HIDDEN), "--notebook", str(notebook), "-q"],
+                              cwd=ROOT, capture_output=True, text=True, env=env_with_venv(), timeout=300)
+
+    passed = run(source("01_neuron"))
+    assert passed.returncode == 0 and re.search(r"\d+ passed, \d+ deselected", passed.stdout), passed.stdout
+    failed = run(SUBMISSIONS / "01_neuron/bug_forward_missing_bias.ipynb")
+    assert failed.returncode == 1 and "the bias is missing" in failed.stdout
+
+
+def test_feedback_never_shows_hidden_test_source():
+    hidden_lines = {line.strip() for path in HIDDEN.glob("test_*.py") for line in path.read_text().splitlines()
+                    if len(line.strip()) > 30 and not line.strip().startswith(("#", '"', "f\"", "fail", "\"\"\""))}
+    for expected in SUBMISSIONS.glob("*/*.expected.json"):
+        text = json.dumps(read_json(expected))
+        leaked = [line for line in hidden_lines if line in text]
+        assert not leaked, (expected.name, leaked[:3])
+
+
+def test_library_call_grades_without_a_sandbox_and_says_so(tmp_path):
+    results = grade(source("01_neuron"), sandbox=False, results_path=tmp_path / "r.json")
+    assert results.score == 5 and results.isolation == "none"
+    assert "without a sandbox" in read_json(tmp_path / "r.json")["output"]
