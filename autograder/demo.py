@@ -11,7 +11,8 @@ ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = [  # (what it is, notebook)
     ("the reference solution", "solutions/02_logistic_regression/02_logistic_regression.ipynb"),
     ("the untouched student release", "exercises/02_logistic_regression/02_logistic_regression.ipynb"),
-    ("a typical bug: the cost without its 1/m", "tests/submissions/02_logistic_regression/bug_cost_missing_1_over_m.ipynb"),
+    ("a typical bug: the cost without its 1/m",
+     "tests/submissions/02_logistic_regression/bug_cost_missing_1_over_m.ipynb"),
     ("a forward that loops forever", "tests/submissions/01_neuron/faulty_forward_loops_forever.ipynb"),
 ]
 

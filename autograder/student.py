@@ -12,6 +12,7 @@ timed out once fails its later checks at once instead of costing the same wait a
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import select
@@ -65,7 +66,7 @@ class Student:
         self._buffer = b""
         self._loaded = False
         self._left_out: set[str] = set()  # answer cells that hung or killed the process when run
-        self._workdir = tempfile.TemporaryDirectory(prefix="autograder-")  # its scratch folder, unsandboxed
+        self._workdir: tempfile.TemporaryDirectory | None = None  # its scratch folder, unsandboxed
         self._start()  # now, so that the student process imports numpy while pytest collects
 
     # -- the public call ------------------------------------------------------------------------------
@@ -119,8 +120,11 @@ class Student:
         return outcome
 
     def close(self) -> None:
+        """End the student process (a later call starts a fresh one)."""
         self._kill()
-        self._workdir.cleanup()
+        if self._workdir is not None:
+            self._workdir.cleanup()
+            self._workdir = None
 
     # -- explaining failures --------------------------------------------------------------------------
     def _missing(self, name: str) -> str:
@@ -159,6 +163,8 @@ class Student:
         return min(deadline, now + timeout) if timeout else deadline
 
     def _start(self) -> None:
+        if self._workdir is None:
+            self._workdir = tempfile.TemporaryDirectory(prefix="autograder-")
         self._process, self.isolation = start_worker(self.sandbox, self.memory_bytes, self._workdir.name)
         os.set_blocking(self._process.stdin.fileno(), False)
         self._buffer, self._loaded = b"", False
@@ -255,13 +261,9 @@ class Student:
         self._buffer, self._loaded = b"", False
         if process is None:
             return
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, signal.SIGKILL)
-        except (ProcessLookupError, PermissionError):
-            pass
         process.wait()
         for pipe in (process.stdin, process.stdout):
-            try:
+            with contextlib.suppress(OSError):
                 pipe.close()
-            except OSError:
-                pass

@@ -19,6 +19,7 @@ costs one function) asks the parent for its value with {"op": "standin"} and wai
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import math
 import os
@@ -289,10 +290,8 @@ def limit_resources(memory_bytes: int, cpu_seconds: int) -> None:
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long write fails with an error, not a kill
     for limit, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_CPU, cpu_seconds),
                          (resource.RLIMIT_FSIZE, 16 * 2**20), (resource.RLIMIT_CORE, 0)):
-        try:
+        with contextlib.suppress(ValueError, OSError):  # a limit the platform lacks: the deadline still holds
             resource.setrlimit(limit, (value, value))
-        except (ValueError, OSError):
-            pass  # a limit the platform does not offer: the parent's timeout still holds
 
 
 def main() -> None:
