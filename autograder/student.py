@@ -28,7 +28,7 @@ from .feedback import StudentError, StudentTimeout
 from .notebook import Assignment, Cell
 from .reference import Outcome, Reference
 from .sandbox import start_worker
-from .worker import MAX_LINE, decode, encode
+from .worker import decode, encode, read_line
 
 Standin = Callable[[dict, list, dict], Any]  # (state, args, kwargs) -> value
 
@@ -63,7 +63,7 @@ class Student:
         self.last: Outcome | None = None  # the latest call's outcome, for its printed output and warnings
         self.isolation = "not started"
         self._process: subprocess.Popen | None = None
-        self._buffer = b""
+        self._buffer = bytearray()
         self._loaded = False
         self._left_out: set[str] = set()  # answer cells that hung or killed the process when run
         self._workdir: tempfile.TemporaryDirectory | None = None  # its scratch folder, unsandboxed
@@ -167,7 +167,8 @@ class Student:
             self._workdir = tempfile.TemporaryDirectory(prefix="autograder-")
         self._process, self.isolation = start_worker(self.sandbox, self.memory_bytes, self._workdir.name)
         os.set_blocking(self._process.stdin.fileno(), False)
-        self._buffer, self._loaded = b"", False
+        os.set_blocking(self._process.stdout.fileno(), False)
+        self._buffer, self._loaded = bytearray(), False
 
     def _load(self) -> None:
         """Run the answer cells in a fresh process; a cell that hangs or kills it is left out next time."""
@@ -215,24 +216,18 @@ class Student:
                 raise _Stopped(self._ended()) from None
 
     def _receive(self, deadline: float) -> dict:
-        fd = self._process.stdout.fileno()
-        while b"\n" not in self._buffer:
-            remaining = deadline - time.monotonic()
-            if remaining <= 0 or not select.select([fd], [], [], remaining)[0]:
-                if time.monotonic() >= deadline:
-                    raise _TimedOut(self._timed_out())
-                continue
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                raise _Stopped(self._ended())
-            self._buffer += chunk
-            if len(self._buffer) > MAX_LINE:
-                raise _Stopped("wrote too much data to the grader's channel.")
-        line, _, self._buffer = self._buffer.partition(b"\n")
+        try:
+            line = read_line(self._process.stdout.fileno(), self._buffer, deadline)
+        except TimeoutError:
+            raise _TimedOut(self._timed_out()) from None
+        except ValueError:
+            raise _Stopped("wrote too much data to the grader's channel.") from None
+        if line is None:
+            raise _Stopped(self._ended())
         try:
             reply = json.loads(line)
         except ValueError:
-            raise _Stopped("wrote something that is not the grader's protocol to the grader's channel.") from None
+            reply = None
         if not isinstance(reply, dict):
             raise _Stopped("wrote something that is not the grader's protocol to the grader's channel.")
         return reply
@@ -258,7 +253,7 @@ class Student:
 
     def _kill(self) -> None:
         process, self._process = self._process, None
-        self._buffer, self._loaded = b"", False
+        self._buffer, self._loaded = bytearray(), False
         if process is None:
             return
         with contextlib.suppress(ProcessLookupError, PermissionError):
