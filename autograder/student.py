@@ -57,7 +57,7 @@ class Student:
                  cell_timeout: float = 5.0) -> None:
         self.assignment, self.answers, self.reference = assignment, answers, reference
         self.problems = dict(problems)  # answer cell id -> why its code is not (fully) there
-        self.broken: dict[str, str] = {}  # qualified name -> why it fails at once from now on
+        self.broken: dict[str, StudentError] = {}  # qualified name -> why it fails at once from now on
         self.sandbox, self.memory_bytes, self.cell_timeout = sandbox, memory_bytes, cell_timeout
         self.deadline: float | None = None  # set per check by the pytest plugin
         self.last: Outcome | None = None  # the latest call's outcome, for its printed output and warnings
@@ -80,8 +80,7 @@ class Student:
         `Constant` answered in the student process.
         """
         if target in self.broken:
-            timed_out = "did not finish in time" in self.broken[target]
-            raise (StudentTimeout if timed_out else StudentError)(self.broken[target])
+            raise self.broken[target]
         loading = time.monotonic()
         self._load()  # (re)starting the process and running the cells is not charged to the check
         loaded = time.monotonic() - loading
@@ -107,8 +106,9 @@ class Student:
                               float(reply.get("elapsed", 0.0)))
         except _Stopped as stop:
             self._kill()
-            self.broken[target] = f"{target} {stop}"
-            raise (StudentTimeout if isinstance(stop, _TimedOut) else StudentError)(self.broken[target]) from None
+            error = (StudentTimeout if isinstance(stop, _TimedOut) else StudentError)(f"{target} {stop}")
+            self.broken[target] = error
+            raise error from None
         except (ValueError, TypeError, AttributeError):
             self._kill()
             raise StudentError(f"{target}: the student process sent malformed data back.") from None

@@ -32,6 +32,7 @@ REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = REPO / ".venv" / "bin"
 PYTHON = VENV_BIN / "python"
 ASSIGNMENTS = ("01_neuron", "02_logistic_regression", "03_activation_functions")
+SETTLE = 1.0  # seconds of rest after each nbgrader run: its kernel may still be shutting down on the other core
 TARGET_SECONDS = 1.0  # autograder median for one notebook, all hidden tests
 TARGET_RATIO = 0.5  # autograder median / nbgrader median
 TIMEOUT = 600  # seconds; a hung grader is an error, not a very long time
@@ -262,6 +263,7 @@ def bench_notebook(label: str, notebook: Path, course: Course, tmp: Path, runs: 
         for _ in range(runs):
             row.autograder.append(autograde(notebook, results))
             row.nbgrader.append(course.autograde())
+            time.sleep(SETTLE)
     except BenchError as exc:
         row.error = str(exc)
     row.warnings = sorted(course.warnings)
