@@ -8,25 +8,43 @@ all; a grader that cannot run (no solutions, a broken install) gives results wit
 
 from __future__ import annotations
 
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
 from .notebook import NotebookError, identify, load_assignments, read_cells
-from .plugin import DEFAULT_TIME_LIMIT, RESULTS, SOLUTIONS
+from .plugin import DEFAULT_TIME_LIMIT, FAILURE, RESULTS, SOLUTIONS
 from .results import Results
 
 HIDDEN = Path(__file__).resolve().parent / "hidden"
 
 
 class _Collect:
-    """Picks the results off the pytest session before it is torn down."""
+    """Picks the results, or why there are none, off the pytest session."""
 
-    grading = None
+    def __init__(self, debug: bool) -> None:
+        self.debug, self.config, self.problems = debug, None, []
 
-    def pytest_unconfigure(self, config: pytest.Config) -> None:
-        self.grading = config.stash.get(RESULTS, None)
+    @pytest.hookimpl(tryfirst=True)  # before the plugin's own, which may fail
+    def pytest_configure(self, config: pytest.Config) -> None:
+        self.config = config
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:  # a broken hidden test module: its text may show hidden source, so only on --debug
+            self.problems.append(f"the hidden checks in {Path(report.nodeid).name or 'autograder/hidden'} "
+                                 "could not be collected (grade with --debug for details)")
+            if self.debug:
+                print(report.longreprtext, file=sys.stderr)
+
+    @property
+    def grading(self):
+        return self.config.stash.get(RESULTS, None) if self.config else None
+
+    def failure(self, code: int) -> str:
+        found = self.config.stash.get(FAILURE, None) if self.config else None
+        return found or "; ".join(self.problems) or f"the hidden tests did not run (pytest exit code {code})"
 
 
 def grade(notebook: Path, *, solutions: Path = SOLUTIONS, assignment: str | None = None, sandbox: bool = True,
@@ -64,11 +82,11 @@ def _grade(notebook: Path, solutions: Path, assignment: str | None, sandbox: boo
             "-c", str(HIDDEN / "pytest.ini"), "--rootdir", str(HIDDEN)]
     args += ["--no-sandbox"] if not sandbox else []
     args += ["--debug-grader"] if debug else []
-    collect = _Collect()
+    collect = _Collect(debug)
     code = pytest.main(args, plugins=[collect])
     grading = collect.grading
-    if grading is None or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        return Results(assignment, error=f"the hidden tests did not run (pytest exit code {int(code)})")
+    if grading is None or collect.problems or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        return Results(assignment, error=collect.failure(int(code)))
     results = Results(assignment, grading.results, isolation=grading.isolation)
     results.output = summary(results, grading)
     return results

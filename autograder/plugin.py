@@ -24,6 +24,7 @@ from .student import Student
 
 SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
 RESULTS = pytest.StashKey["Grading"]()
+FAILURE = pytest.StashKey[str]()  # why the grader itself could not start or collect its checks
 DEFAULT_TIME_LIMIT = 3.0  # seconds per check; the reference needs milliseconds
 
 
@@ -40,7 +41,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "time_limit(seconds): this check's time limit")
     if config.getoption("notebook"):
-        grading = Grading(config)
+        try:
+            grading = Grading(config)
+        except NotebookError:
+            raise
+        except Exception as exc:  # the reference or the set-up is broken: the instructor's problem
+            config.stash[FAILURE] = f"{type(exc).__name__}: {exc}"
+            raise pytest.UsageError(f"the grader could not start: {config.stash[FAILURE]}") from None
         config.stash[RESULTS] = grading
         config.pluginmanager.register(grading, "autograder-grading")
 

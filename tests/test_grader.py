@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -128,3 +129,18 @@ def test_library_call_grades_without_a_sandbox_and_says_so(tmp_path):
     results = grade(source("01_neuron"), sandbox=False, results_path=tmp_path / "r.json")
     assert results.score == 5 and results.isolation == "none"
     assert "without a sandbox" in read_json(tmp_path / "r.json")["output"]
+
+
+def test_a_broken_reference_is_reported_as_the_graders_failure_with_its_reason(tmp_path):
+    solutions = tmp_path / "solutions"
+    shutil.copytree(ROOT / "solutions", solutions)
+    notebook = solutions / "01_neuron" / "01_neuron.ipynb"
+    nb = read_json(notebook)
+    for cell in nb["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "neuron_answer":
+            cell["source"] = ["class Neuron:\n", "    def forward(self:\n"]
+    notebook.write_text(json.dumps(nb))
+    run = grade_cli(source("01_neuron"), tmp_path / "r.json", "--solutions", str(solutions))
+    results = read_json(tmp_path / "r.json")
+    assert run.returncode != 0 and results["score"] == 0
+    assert results["extra_data"]["grader_error"].startswith("SyntaxError")
