@@ -123,7 +123,8 @@ class Grading:
         marker = item.get_closest_marker("time_limit")
         limit = marker.args[0] if marker else self.config.getoption("time_limit")
         if self.student:
-            self.student.deadline, self.student.last = time.monotonic() + limit, None
+            self.student.deadline, self.student.time_limit = time.monotonic() + limit, limit
+            self.student.last = None
         try:
             return (yield)
         finally:

@@ -60,6 +60,7 @@ class Student:
         self.broken: dict[str, StudentError] = {}  # qualified name -> why it fails at once from now on
         self.sandbox, self.memory_bytes, self.cell_timeout = sandbox, memory_bytes, cell_timeout
         self.deadline: float | None = None  # set per check by the pytest plugin
+        self.time_limit: float | None = None  # the check's time limit, for messages
         self.last: Outcome | None = None  # the latest call's outcome, for its printed output and warnings
         self.isolation = "not started"
         self._process: subprocess.Popen | None = None
@@ -233,7 +234,8 @@ class Student:
         return reply
 
     def _timed_out(self) -> str:
-        return ("did not finish in time (an endless loop, or a very slow one?); it was stopped. Later checks "
+        limit = f"within the {self.time_limit:g} s a check may take" if self.time_limit else "in time"
+        return (f"did not finish {limit} (an endless loop, or a very slow one?); it was stopped. Later checks "
                 "of it fail at once.")
 
     def _ended(self) -> str:
