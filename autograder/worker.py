@@ -43,12 +43,6 @@ class Opaque:
     def __repr__(self) -> str:
         return f"<{self.type_name} object>"
 
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, Opaque) and other.type_name == self.type_name
-
-    def __hash__(self) -> int:
-        return hash(self.type_name)
-
 
 def encode(value: Any) -> Any:
     """Turn a value into JSON-ready plain data (see the module docstring)."""
