@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -106,16 +107,15 @@ class Grading:
         mine = [i for i in items if getattr(i.module, "ASSIGNMENT", None) == self.assignment.name]
         config.hook.pytest_deselected(items=[i for i in items if i not in mine])
         items[:] = mine
-        counts: dict[str, int] = {}
+        function_of = {item.nodeid: test_name(item).split(":", 1)[0] for item in items}
+        counts = Counter(function_of.values())
         for item in items:
             # pytest formats a full traceback for every failure (tens of ms each); no one reads it here.
             item.repr_failure = lambda excinfo: excinfo.exconly()
-            function = test_name(item).split(":", 1)[0]
-            if function not in self.assignment.rubric:
-                raise pytest.UsageError(f"{item.nodeid}: '{function}' has no test cell in the source notebook")
-            counts[function] = counts.get(function, 0) + 1
-        self.points = {i.nodeid: self.assignment.rubric[test_name(i).split(":", 1)[0]]
-                       / counts[test_name(i).split(":", 1)[0]] for i in items}
+            if function_of[item.nodeid] not in self.assignment.rubric:
+                raise pytest.UsageError(f"{item.nodeid}: '{function_of[item.nodeid]}' has no test cell "
+                                        "in the source notebook")
+        self.points = {node: self.assignment.rubric[f] / counts[f] for node, f in function_of.items()}
 
     # -- running: a deadline per check ----------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)

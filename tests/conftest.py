@@ -20,6 +20,16 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      help="rewrite the expected results of tests/submissions from the grader's current output")
 
 
+def source(a: str) -> Path:
+    """The instructor's source notebook of assignment `a`."""
+    return ROOT / "solutions" / a / f"{a}.ipynb"
+
+
+def release(a: str) -> Path:
+    """The student release of assignment `a`."""
+    return ROOT / "exercises" / a / f"{a}.ipynb"
+
+
 def env_with_venv() -> dict:
     """nbgrader calls `alembic` by name: the virtualenv's bin comes first on PATH."""
     return dict(os.environ, PATH=BIN + os.pathsep + os.environ.get("PATH", ""))

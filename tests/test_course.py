@@ -11,7 +11,7 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ASSIGNMENTS, ROOT, code_cells, read_json
+from conftest import ASSIGNMENTS, ROOT, code_cells, read_json, release, source
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
@@ -24,14 +24,6 @@ GRADED = {
                                 "relu_derivative", "leaky_relu", "leaky_relu_derivative", "softmax"},
 }
 STDLIB_OK = {"numpy", "matplotlib", "warnings", "math"}  # what a student's notebook may import
-
-
-def source(a: str) -> Path:
-    return ROOT / "solutions" / a / f"{a}.ipynb"
-
-
-def release(a: str) -> Path:
-    return ROOT / "exercises" / a / f"{a}.ipynb"
 
 
 def nbgrader_meta(cell: dict) -> dict:

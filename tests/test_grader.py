@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import ASSIGNMENTS, ROOT, env_with_venv, grade_cli, read_json
+from conftest import ASSIGNMENTS, ROOT, env_with_venv, grade_cli, read_json, release, source
 
 from autograder import grade
 from autograder.notebook import load_assignment
@@ -19,14 +19,6 @@ from autograder.notebook import load_assignment
 SCHEMA = read_json(ROOT / "autograder" / "results.schema.json")
 SUBMISSIONS = ROOT / "tests" / "submissions"
 HIDDEN = ROOT / "autograder" / "hidden"
-
-
-def source(a: str) -> Path:
-    return ROOT / "solutions" / a / f"{a}.ipynb"
-
-
-def release(a: str) -> Path:
-    return ROOT / "exercises" / a / f"{a}.ipynb"
 
 
 @pytest.mark.parametrize("a", ASSIGNMENTS)
