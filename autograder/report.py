@@ -1,0 +1,79 @@
+"""`python -m autograder report DIR`: grades.csv, summary.json and report.html from a class's results files.
+
+The report is one self-contained HTML file (plots inline as PNG data URIs, no script, no network) that
+opens from disk. It reads only `DIR/<student>/<assignment>.results.json`, so it can be rebuilt from results
+downloaded from CI; the similar-submission groups need the notebooks, so they come from `grade-class`
+(through `similar=`) or from the summary.json a previous run left in DIR.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import json
+from pathlib import Path
+
+import jinja2
+
+from . import plots
+from .summary import Entry, function_scores, load, note, summarise
+
+TEMPLATE = Path(__file__).with_name("report.html.j2")
+
+
+def grades_rows(entries: list[Entry]) -> tuple[list[str], list[list]]:
+    """grades.csv: student, assignment, score, max score, one column per graded function, and a note."""
+    columns: dict[str, None] = {}  # graded functions in the order they were first seen
+    scores = [function_scores(entry) for entry in entries]
+    for found in scores:
+        columns.update(dict.fromkeys(found))
+    header = ["student", "assignment", "score", "max_score", *columns, "note"]
+    rows = [[e.student, e.assignment, "" if e.doc is None else f"{e.score:g}",
+             "" if e.doc is None else f"{float(e.extra.get('max_score', 0)):g}",
+             *(f"{found[c][0]:g}" if c in found else "" for c in columns), note(e)]
+            for e, found in zip(entries, scores, strict=True)]
+    return header, rows
+
+
+def data_uri(png: bytes) -> str:
+    return "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+
+
+def render(summary: dict) -> str:
+    """The HTML page; every plot drawn from the same numbers summary.json holds."""
+    images = {}
+    for name, a in summary["assignments"].items():
+        images[name] = {"histogram": data_uri(plots.score_histogram(a["histogram"]["edges"], a["histogram"]["counts"],
+                                                                     a["mean"], a["median"], a["max_score"]))}
+        if a["functions"]:
+            images[name]["functions"] = data_uri(plots.function_marks(a["functions"]))
+    env = jinja2.Environment(autoescape=True, undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["num"] = lambda x: f"{x:g}"
+    return env.from_string(TEMPLATE.read_text(encoding="utf-8")).render(summary=summary, images=images)
+
+
+def previous_similar(folder: Path) -> dict[str, list[list[str]]]:
+    """The similar-submission groups a previous `grade-class` run wrote into DIR/summary.json, if any."""
+    try:
+        previous = json.loads((folder / "summary.json").read_text(encoding="utf-8"))
+        return {name: a["similar"] for name, a in previous["assignments"].items() if a.get("similar") is not None}
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+
+
+def main(folder: Path, similar: dict[str, list[list[str]]] | None = None) -> int:
+    """Write DIR/grades.csv, DIR/summary.json and DIR/report.html; 1 when there are no results files."""
+    folder = Path(folder)
+    entries = load(folder)
+    if not entries:
+        print(f"No results files in {folder}: expected {folder}/<student>/<assignment>.results.json.")
+        return 1
+    summary = summarise(entries, previous_similar(folder) if similar is None else similar)
+    header, rows = grades_rows(entries)
+    with open(folder / "grades.csv", "w", newline="", encoding="utf-8") as out:
+        csv.writer(out).writerows([header, *rows])
+    (folder / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (folder / "report.html").write_text(render(summary), encoding="utf-8")
+    print(f"{len(entries)} results files of {summary['students']} students: "
+          f"{folder / 'grades.csv'}, {folder / 'summary.json'}, {folder / 'report.html'}")
+    return 0
