@@ -8,7 +8,7 @@ ASSIGNMENTS := $(notdir $(wildcard solutions/[0-9]*))
 # nbgrader calls `alembic` by name: the virtualenv's bin must come first on PATH.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo test release figures lint bench clean
+.PHONY: demo test release figures lint bench bench-class clean
 
 demo: $(VENV)/.installed release
 	$(BIN)/python -m autograder demo
@@ -32,6 +32,9 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_grade.py
+
+bench-class: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_class.py
 
 $(VENV)/.installed: pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 10))' || \

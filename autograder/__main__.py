@@ -11,6 +11,13 @@ from .grade import grade
 from .plugin import DEFAULT_TIME_LIMIT, SOLUTIONS
 
 
+def _slice(text: str) -> tuple[int, int]:
+    k, _, n = text.partition("/")
+    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+        raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N, such as 2/8; got {text!r}")
+    return int(k), int(n)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -31,6 +38,8 @@ def main(argv: list[str] | None = None) -> int:
     klass.add_argument("--jobs", type=int, help="notebooks graded at once (default: one per core)")
     klass.add_argument("--assignment", help="grade only this assignment")
     klass.add_argument("--force", action="store_true", help="regrade notebooks that have not changed")
+    klass.add_argument("--slice", type=_slice, default=(1, 1), metavar="K/N",
+                       help="grade only the K-th of N slices of the roster (one per machine; merge with `report`)")
     rebuild = commands.add_parser("report", help="rebuild grades.csv, summary.json and report.html from results files")
     rebuild.add_argument("out", type=Path, help="the folder holding <student>/<assignment>.results.json")
     args = parser.parse_args(argv)
@@ -40,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
 
         options = Options(args.solutions.resolve(), not args.no_sandbox, args.time_limit)
         return grade_class(args.submitted, args.out, jobs=args.jobs, assignment=args.assignment, force=args.force,
-                           options=options)
+                           part=args.slice, options=options)
     if args.command == "report":
         from .report import main as rebuild_report
 

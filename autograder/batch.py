@@ -72,12 +72,14 @@ class Done:
 
 
 # -- finding the submissions ------------------------------------------------------------------------------
-def discover(submitted: Path, only: str | None = None) -> list[tuple[str, str, Path]]:
-    """(student, assignment, notebook) for every student and every assignment anyone submitted."""
+def discover(submitted: Path, only: str | None = None, part: tuple[int, int] = (1, 1)) -> list[tuple[str, str, Path]]:
+    """(student, assignment, notebook) for every student and every assignment anyone submitted; with
+    `part` = (k, n), only the k-th of n slices of the roster (students k, k + n, k + 2n... in name order)."""
     students = sorted(p for p in Path(submitted).iterdir() if p.is_dir() and not p.name.startswith("."))
     names = {a.name for s in students for a in s.iterdir() if a.is_dir() and not a.name.startswith(".")}
     names = {only} if only else names
-    return [(s.name, a, pick_notebook(s / a, a)) for s in students for a in sorted(names)]
+    k, n = part
+    return [(s.name, a, pick_notebook(s / a, a)) for s in students[k - 1::n] for a in sorted(names)]
 
 
 def pick_notebook(folder: Path, assignment: str) -> Path:
@@ -108,11 +110,12 @@ def content_hash(notebook: Path, known: str | None, options: Options) -> str:
     return digest.hexdigest()
 
 
-def tasks_for(submitted: Path, out: Path, only: str | None, options: Options) -> list[Task]:
+def tasks_for(submitted: Path, out: Path, only: str | None, options: Options, part: tuple[int, int] = (1, 1)
+              ) -> list[Task]:
     known = set(load_assignments(options.solutions))
     return [Task(student, a, notebook, out / student / f"{a}{SUFFIX}", a if a in known else None,
                  content_hash(notebook, a if a in known else None, options))
-            for student, a, notebook in discover(submitted, only)]
+            for student, a, notebook in discover(submitted, only, part)]
 
 
 # -- grading one notebook ---------------------------------------------------------------------------------
@@ -257,13 +260,13 @@ def similar_groups(finished: list[Done], options: Options) -> dict[str, list[lis
 
 
 def main(submitted: Path, out: Path, *, jobs: int | None = None, assignment: str | None = None, force: bool = False,
-         options: Options) -> int:
+         part: tuple[int, int] = (1, 1), options: Options) -> int:
     """Grade the class, write the results files and the report; 0 when the grader ran on every notebook."""
     submitted, out = Path(submitted), Path(out)
     if not submitted.is_dir():
         print(f"{submitted} is not a folder: expected {submitted}/<student>/<assignment>/<notebook>.ipynb.")
         return 2
-    tasks = tasks_for(submitted, out, assignment, options)
+    tasks = tasks_for(submitted, out, assignment, options, part)
     if not tasks:
         print(f"Nothing to grade in {submitted}: expected {submitted}/<student>/<assignment>/<notebook>.ipynb.")
         return 2

@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import datetime
 import json
+import os
 import random
 import resource
 import shutil
@@ -76,11 +77,9 @@ def make_class(submitted: Path, count: int, seed: int) -> list[Submission]:
 
 # --- grade-class ----------------------------------------------------------------------------------------
 def grade_class(submitted: Path, out: Path, *extra: str) -> tuple[float, float]:
-    """Wall time and CPU time (every process it started, student processes included) of one grade-class."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    """Wall time of one grade-class, and the machine's load average over the last minute at its end."""
     seconds, _ = run([str(PYTHON), "-m", "autograder", "grade-class", str(submitted), "--out", str(out), *extra], REPO)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return seconds, after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return seconds, os.getloadavg()[0]
 
 
 def time_per_kind(out: Path, made: list[Submission]) -> dict[str, dict]:
@@ -127,22 +126,20 @@ def nbgrader_course(root: Path) -> tuple[Path, list[str]]:
     return course, db
 
 
-def nbgrader_autograde(chosen: list[Submission], course: Path, db: list[str]) -> tuple[float, float, int]:
-    """Wall and CPU time of `nbgrader autograde <a> --force` over the chosen notebooks (one run per
-    assignment), and how many it wrote back graded (one it failed on still cost it the time)."""
+def nbgrader_autograde(chosen: list[Submission], course: Path, db: list[str]) -> tuple[float, int]:
+    """Wall time of `nbgrader autograde <a> --force` over the chosen notebooks (one run per assignment), and
+    how many it wrote back graded (one it failed on still cost it the time)."""
     for folder in ("submitted", "autograded"):
         shutil.rmtree(course / folder, ignore_errors=True)
     for sub in chosen:
         target = course / "submitted" / sub.student / sub.assignment / f"{sub.assignment}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(EXAMPLES / sub.assignment / f"{sub.example}.ipynb", target)
-    started, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
     for assignment in sorted({s.assignment for s in chosen}):
         subprocess.run([str(VENV_BIN / "nbgrader"), "autograde", assignment, "--force", *db], cwd=course,
                        env=bench_env(), capture_output=True, timeout=NBGRADER_TIMEOUT, preexec_fn=limit_memory)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return time.perf_counter() - started, cpu, len(list((course / "autograded").glob("*/*/*.ipynb")))
+    return time.perf_counter() - started, len(list((course / "autograded").glob("*/*/*.ipynb")))
 
 
 def time_nbgrader(made: list[Submission], size: int, seed: int, root: Path) -> dict:
@@ -154,25 +151,25 @@ def time_nbgrader(made: list[Submission], size: int, seed: int, root: Path) -> d
               "hostile": [s for s in chosen if s.kind == "hostile"]}
     found = {"which": "the whole class" if len(chosen) == len(made) else
              f"a sample of {len(chosen)}, stratified by assignment and kind", "groups": {}}
-    estimate = estimate_cpu = 0.0
+    estimate = 0.0
     for name, group in groups.items():
         if not group:
             continue
         print(f"nbgrader autograde of {len(group)} {name} notebooks ...", file=sys.stderr, flush=True)
-        seconds, cpu, graded = nbgrader_autograde(group, course, db)
-        found["groups"][name] = {"notebooks": len(group), "seconds": seconds, "cpu": cpu, "graded": graded}
+        seconds, graded = nbgrader_autograde(group, course, db)
+        found["groups"][name] = {"notebooks": len(group), "seconds": seconds, "graded": graded,
+                                 "load": os.getloadavg()[0]}
         in_class = sum(1 for s in made if (s.kind == "hostile") == (name == "hostile"))
         estimate += in_class * seconds / len(group)
-        estimate_cpu += in_class * cpu / len(group)
-    found["estimate"], found["estimate_cpu"] = estimate, estimate_cpu
+    found["estimate"] = estimate
     return found
 
 
 # --- report ---------------------------------------------------------------------------------------------
-def row(what: str, notebooks: int, seconds: float, students: float, cpu: float | None = None) -> str:
-    cpu_text = "–" if cpu is None else f"{cpu / notebooks:.3f}"
+def row(what: str, notebooks: int, seconds: float, students: float, load: float | None = None) -> str:
+    load_text = "–" if load is None else f"{load:.1f}"
     return (f"| {what} | {notebooks} | {seconds:.1f} | {seconds / notebooks:.3f} | {seconds / students:.3f} | "
-            f"{cpu_text} |")
+            f"{load_text} |")
 
 
 def report(info: dict) -> str:
@@ -182,20 +179,19 @@ def report(info: dict) -> str:
              f"Machine: {info['machine']['nproc']} CPUs, {info['machine']['cpu']}; Python {info['machine']['python']}.",
              f"Class: {n} notebooks of {students} students, from tests/submissions/ (seed {info['seed']}): "
              + ", ".join(f"{c} {k}" for k, c in sorted(info["mix"].items())) + ".", "",
-             "| run | notebooks | wall s | s per notebook | s per student | CPU s per notebook |",
+             "| run | notebooks | wall s | s per notebook | s per student | load after |",
              "|---|---|---|---|---|---|"]
-    lines += [row(f"`grade-class --jobs {jobs}`", n, wall, students, cpu)
-              for jobs, (wall, cpu) in info["grade_class"].items()]
-    wall, cpu = info["rerun"]
-    lines.append(row("`grade-class`, re-run with nothing changed", n, wall, students, cpu))
+    lines += [row(f"`grade-class --jobs {jobs}`", n, wall, students, load)
+              for jobs, (wall, load) in info["grade_class"].items()]
+    wall, load = info["rerun"]
+    lines.append(row("`grade-class`, re-run with nothing changed", n, wall, students, load))
     best = min(wall for wall, _ in info["grade_class"].values()) / n
     nb = info.get("nbgrader")
     if nb:
         for name, group in nb["groups"].items():
             lines.append(row(f"stock `nbgrader autograde`, {group['notebooks']} {name} of the class",
-                             group["notebooks"], group["seconds"], group["notebooks"] / per_student, group["cpu"]))
-        lines.append(row("stock `nbgrader autograde`, whole class estimated from these", n, nb["estimate"], students,
-                         nb["estimate_cpu"]))
+                             group["notebooks"], group["seconds"], group["notebooks"] / per_student, group["load"]))
+        lines.append(row("stock `nbgrader autograde`, whole class estimated from these", n, nb["estimate"], students))
     lines += ["", f"Best grade-class: {best:.3f} s per notebook (target ≤ {TARGET_PER_NOTEBOOK:g} on 2 cores)."]
     if nb:
         lines.append(f"Stock nbgrader ({nb['which']}): {nb['estimate'] / n / best:.1f}× as long per submission "
@@ -205,8 +201,9 @@ def report(info: dict) -> str:
         if failed:
             lines.append(f"nbgrader failed on {', '.join(failed)} notebooks, after spending the time counted.")
     lines += [f"`report` alone (summary, plots, HTML of {n} results files): {info['report']:.2f} s.",
-              "CPU s: user + system time of every process a run started, student processes and kernels included: "
-              "unlike wall time, it hardly depends on what else the machine is doing.", "",
+              "Load after: the machine's load average over the minute before the run ended (2 means both cores "
+              "were busy): anything above what the run itself puts on the machine is someone else's work, and "
+              "slows the run.", "",
               "Where grade-class's time goes (grading time per notebook inside a worker, `--jobs "
               f"{info['per_kind_jobs']}` run):", "",
               "| kind | notebooks | median s | max s | total s |", "|---|---|---|---|---|"]

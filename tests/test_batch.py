@@ -164,6 +164,15 @@ def test_a_worker_that_dies_does_not_stop_the_batch(tmp_path, monkeypatch):
     assert comparable(got) == read_json(EXAMPLES / "bug_forward_no_sigmoid.expected.json")
 
 
+def test_slices_of_the_roster_cover_every_student_once_and_know_every_assignment(tmp_path):
+    for i in range(7):
+        (tmp_path / f"s{i}" / ("01_neuron" if i else "02_logistic_regression")).mkdir(parents=True)
+    slices = [batch.discover(tmp_path, part=(k, 3)) for k in (1, 2, 3)]
+    students = [sorted({student for student, _, _ in found}) for found in slices]
+    assert sorted(sum(students, [])) == [f"s{i}" for i in range(7)]
+    assert all(len(found) == 2 * len(names) for found, names in zip(slices, students, strict=True))
+
+
 def test_an_empty_or_absent_folder_is_a_clear_message_not_a_crash(tmp_path):
     for folder in (tmp_path, tmp_path / "nowhere"):
         run = grade_class(folder, tmp_path / "out")
