@@ -11,6 +11,12 @@ from .grade import grade
 from .plugin import DEFAULT_TIME_LIMIT, SOLUTIONS
 
 
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1; got {text!r}")
+    return int(text)
+
+
 def _slice(text: str) -> tuple[int, int]:
     k, _, n = text.partition("/")
     if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
@@ -35,7 +41,7 @@ def main(argv: list[str] | None = None) -> int:
     klass = commands.add_parser("grade-class", parents=[how], help="grade a class's notebooks in parallel, then report")
     klass.add_argument("submitted", type=Path, help="nbgrader's layout: SUBMITTED/<student>/<assignment>/*.ipynb")
     klass.add_argument("--out", type=Path, required=True, help="folder for results files, grades.csv and the report")
-    klass.add_argument("--jobs", type=int, help="notebooks graded at once (default: one per core)")
+    klass.add_argument("--jobs", type=_positive, help="notebooks graded at once (default: one per core)")
     klass.add_argument("--assignment", help="grade only this assignment")
     klass.add_argument("--force", action="store_true", help="regrade notebooks that have not changed")
     klass.add_argument("--slice", type=_slice, default=(1, 1), metavar="K/N",

@@ -26,6 +26,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -77,7 +78,7 @@ def discover(submitted: Path, only: str | None = None, part: tuple[int, int] = (
     `part` = (k, n), only the k-th of n slices of the roster (students k, k + n, k + 2n... in name order)."""
     students = sorted(p for p in Path(submitted).iterdir() if p.is_dir() and not p.name.startswith("."))
     names = {a.name for s in students for a in s.iterdir() if a.is_dir() and not a.name.startswith(".")}
-    names = {only} if only else names
+    names = names & {only} if only else names
     k, n = part
     return [(s.name, a, pick_notebook(s / a, a)) for s in students[k - 1::n] for a in sorted(names)]
 
@@ -187,10 +188,12 @@ def grade_apart(task: Task, options: Options) -> Done:
 
 
 def unchanged(task: Task) -> dict | None:
-    """The results file of an earlier run, if it graded exactly this notebook with exactly this grader."""
+    """The results file of an earlier run, if it graded exactly this notebook with exactly this grader (and
+    the grader did run: its failures, an interrupted run's included, are tried again)."""
     try:
         doc = json.loads(task.results.read_text(encoding="utf-8"))
-        return doc if doc["extra_data"]["content_hash"] == task.content_hash else None
+        extra = doc["extra_data"]
+        return doc if extra["content_hash"] == task.content_hash and not extra["grader_error"] else None
     except (OSError, ValueError, KeyError, TypeError):
         return None
 
@@ -201,7 +204,7 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def grade_all(tasks: list[Task], options: Options, jobs: int, show) -> list[Done]:
+def grade_all(tasks: list[Task], options: Options, jobs: int, show: Callable[[Done], None]) -> list[Done]:
     """Grade `tasks` in a pool of `jobs` worker processes; `show(done)` as each finishes."""
     finished, left = [], []
     if not tasks:
@@ -210,12 +213,16 @@ def grade_all(tasks: list[Task], options: Options, jobs: int, show) -> list[Done
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start_pool_process) as pool:
         futures = {pool.submit(grade_task, task, options): task for task in tasks}
-        for future in as_completed(futures):
-            try:
-                finished.append(future.result())
-                show(finished[-1])
-            except BrokenProcessPool:
-                left.append(futures[future])
+        try:
+            for future in as_completed(futures):
+                try:
+                    finished.append(future.result())
+                    show(finished[-1])
+                except BrokenProcessPool:
+                    left.append(futures[future])
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)  # only those already handed to a process finish
+            raise
     with ThreadPoolExecutor(max_workers=jobs) as threads:
         for done in threads.map(lambda task: grade_apart(task, options), left):
             finished.append(done)
@@ -231,6 +238,7 @@ class Progress:
         if sys.stdout.isatty():
             from tqdm import tqdm
 
+            tqdm.monitor_interval = 0  # no monitor thread: the pool's processes are forked after this
             self.bar = tqdm(total=total, unit="notebook", file=sys.stdout, dynamic_ncols=True)
 
     def __call__(self, done: Done) -> None:
@@ -267,6 +275,9 @@ def main(submitted: Path, out: Path, *, jobs: int | None = None, assignment: str
         print(f"{submitted} is not a folder: expected {submitted}/<student>/<assignment>/<notebook>.ipynb.")
         return 2
     tasks = tasks_for(submitted, out, assignment, options, part)
+    if not tasks and assignment:
+        print(f"No student in {submitted} has a folder {assignment}/: nothing to grade.")
+        return 2
     if not tasks:
         print(f"Nothing to grade in {submitted}: expected {submitted}/<student>/<assignment>/<notebook>.ipynb.")
         return 2
@@ -283,6 +294,10 @@ def main(submitted: Path, out: Path, *, jobs: int | None = None, assignment: str
             progress(finished[-1])
     try:
         finished += grade_all(todo, options, jobs, progress)
+    except KeyboardInterrupt:
+        print(f"\nInterrupted: {progress.count} of {len(tasks)} results files are written; run the same command "
+              "again to grade the rest.")
+        return 130
     finally:
         progress.close()
     seconds = time.perf_counter() - started

@@ -115,14 +115,18 @@ def note(entry: Entry) -> str:
     one message every check failed with (an unreadable or missing notebook, a renamed class)."""
     if entry.missing:
         return "no notebook submitted"
-    reasons = needs_a_look(entry)
-    tests = entry.tests
-    firsts = {(str(t.get("output", "")).strip().splitlines() or [""])[0] for t in tests}
+    reasons, tests = needs_a_look(entry), entry.tests
+    firsts = {first_line(t.get("output")) for t in tests}
     if tests and all(t.get("status") != "passed" for t in tests) and len(firsts) == 1:
         reasons.append(firsts.pop())
-    elif not tests and entry.doc:  # not even the assignment was recognised: the summary says why
-        reasons.append((str(entry.doc.get("output", "")).strip().splitlines() or [""])[0])
-    return "; ".join(r for r in reasons if r)
+    elif not tests and entry.doc and not entry.extra.get("grader_error"):  # no assignment recognised: the
+        reasons.append(first_line(entry.doc.get("output")))  # summary says why
+    # a message already inside a longer reason ("the notebook could not be graded: <it>") is said once
+    return "; ".join(r for r in dict.fromkeys(reasons) if r and not any(r != o and r in o for o in reasons))
+
+
+def first_line(text: object) -> str:
+    return (str(text or "").strip().splitlines() or [""])[0]
 
 
 def summarise(entries: list[Entry], similar: dict[str, list[list[str]]] | None = None) -> dict:

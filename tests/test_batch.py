@@ -110,7 +110,7 @@ def test_a_renamed_and_commented_copy_is_listed_as_similar_and_nothing_else_is(g
     assert read_json(out / "summary.json")["assignments"]["01_neuron"]["similar"] == [["alice", "frank"]]
 
 
-def test_rerun_grades_only_what_changed_unless_forced(graded, tmp_path):
+def test_rerun_grades_only_what_changed_or_failed_unless_forced(graded, tmp_path):
     submitted, out, _ = graded
     work = tmp_path / "out"
     shutil.copytree(out, work)
@@ -120,7 +120,10 @@ def test_rerun_grades_only_what_changed_unless_forced(graded, tmp_path):
     shutil.copytree(submitted, changed)
     bob = changed / "bob" / "01_neuron" / "01_neuron.ipynb"
     bob.write_text(bob.read_text() + "\n")
-    assert "Graded 1 notebooks (6 unchanged" in grade_class(changed, work).stdout
+    alice = read_json(work / "alice" / "01_neuron.results.json")  # as if the grader had failed on it
+    alice["extra_data"]["grader_error"] = "KeyboardInterrupt"
+    (work / "alice" / "01_neuron.results.json").write_text(json.dumps(alice))
+    assert "Graded 2 notebooks (5 unchanged" in grade_class(changed, work).stdout
     forced = grade_class(changed, work, "--force", "--assignment", "01_neuron")
     assert "Graded 7 notebooks (0 unchanged" in forced.stdout
     assert read_json(work / "summary.json")["assignments"]["01_neuron"]["similar"] == [["alice", "frank"]]
