@@ -16,12 +16,14 @@ fingerprint of the grader (the package's source, the hidden checks, the solution
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import gc
 import hashlib
 import json
 import multiprocessing
 import os
+import signal
 import subprocess
 import sys
 import tempfile
@@ -41,6 +43,7 @@ from .summary import SUFFIX, Entry, note
 
 PACKAGE = Path(__file__).resolve().parent
 APART_TIMEOUT = 600  # seconds for one notebook graded in a process of its own (after a worker died)
+PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent ends (linux/prctl.h)
 
 
 @dataclass(frozen=True)
@@ -146,10 +149,12 @@ def answer_fingerprint(task: Task, options: Options) -> str | None:
 def start_pool_process() -> None:
     """In each worker of the pool. Every core is busy grading, so waiting for a student process must sleep
     rather than poll (polling would pay for one notebook's quicker round trips with another's CPU: it more
-    than halves the grader's CPU time per notebook here); and what is imported so far is moved out of the
-    garbage collector's sight, since pytest collects garbage at the end of every session."""
+    than halves the grader's CPU time per notebook here); what is imported so far is moved out of the garbage
+    collector's sight, since pytest collects garbage at the end of every session."""
     worker.SPIN_SECONDS = 0
     gc.freeze()
+    if sys.platform == "linux":  # a killed grade-class takes its pool along (an orphan would wait for work forever)
+        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def grade_task(task: Task, options: Options) -> Done:

@@ -60,10 +60,9 @@ def normalise(sources: list[str], keep: set[str]) -> str | None:
     """The cells' code with comments, layout and names normalised; None if it does not parse."""
     renamer = _Rename(set(keep) | KEEP)
     try:
-        trees = [renamer.visit(ast.parse(source)) for source in sources]
-    except (SyntaxError, ValueError, RecursionError):
+        return "\n".join(ast.unparse(renamer.visit(ast.parse(source))) for source in sources)
+    except (SyntaxError, ValueError, RecursionError):  # student code: anything that does not parse back
         return None
-    return "\n".join(ast.unparse(tree) for tree in trees)
 
 
 def fingerprint(notebook: Path | None, assignment: Assignment) -> str | None:
