@@ -39,7 +39,7 @@ from .grade import grade
 from .notebook import Assignment, load_assignments
 from .results import Results
 from .sandbox import bwrap_works
-from .summary import SUFFIX, Entry, note
+from .tally import SUFFIX, Entry, note
 
 PACKAGE = Path(__file__).resolve().parent
 APART_TIMEOUT = 600  # seconds for one notebook graded in a process of its own (after a worker died)

@@ -16,7 +16,7 @@ from pathlib import Path
 import jinja2
 
 from . import plots
-from .summary import Entry, function_scores, load, note, summarise
+from .tally import Entry, function_scores, load, note, summarise
 
 TEMPLATE = Path(__file__).with_name("report.html.j2")
 
