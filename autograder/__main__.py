@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from .grade import grade
-from .plugin import DEFAULT_TIME_LIMIT, SOLUTIONS
+from .settings import Settings, add_options
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -16,11 +16,7 @@ def main(argv: list[str] | None = None) -> int:
     one = commands.add_parser("grade", help="grade one student notebook")
     one.add_argument("notebook", type=Path)
     one.add_argument("--results", type=Path, required=True, help="where to write results.json (Gradescope format)")
-    one.add_argument("--assignment", help="grade as this assignment (default: recognised from the notebook)")
-    one.add_argument("--solutions", type=Path, default=SOLUTIONS, help="folder of the source notebooks")
-    one.add_argument("--no-sandbox", action="store_true", help="do not use bubblewrap even where it works")
-    one.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds per check")
-    one.add_argument("--debug", action="store_true", help="print the grader's own tracebacks (never for students)")
+    add_options(one.add_argument)
     demo = commands.add_parser("demo", help="grade the sample submissions and show what students get back")
     demo.add_argument("--out", type=Path, default=Path("demo-results"), help="folder for their results files")
     args = parser.parse_args(argv)
@@ -28,9 +24,10 @@ def main(argv: list[str] | None = None) -> int:
         from .demo import run_demo
 
         return run_demo(args.out)
-    results = grade(args.notebook, solutions=args.solutions, assignment=args.assignment,
-                    sandbox=not args.no_sandbox, time_limit=args.time_limit, results_path=args.results,
-                    debug=args.debug)
+    settings = Settings.from_options(args)
+    results = grade(args.notebook, solutions=settings.solutions, assignment=settings.assignment,
+                    sandbox=settings.sandbox, limits=settings.limits, results_path=args.results,
+                    debug=settings.debug)
     print(results.table())
     if results.output:
         print()

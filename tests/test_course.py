@@ -11,9 +11,11 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ASSIGNMENTS, ROOT, code_cells, read_json, release, source
+from conftest import ASSIGNMENTS, ROOT, code_cells, release, source
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+
+from autograder.notebook import read_cells
 
 # The graded API of each assignment: the test cells' ids, one per graded function ("." written "-").
 GRADED = {
@@ -27,12 +29,12 @@ STDLIB_OK = {"numpy", "matplotlib", "warnings", "math"}  # what a student's note
 
 
 def nbgrader_meta(cell: dict) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
+    return cell["nbgrader"]
 
 
 @pytest.mark.parametrize("a", ASSIGNMENTS)
 def test_source_notebook_declares_answer_and_test_cells_in_nbgrader_schema_3(a):
-    cells = [c for c in read_json(source(a))["cells"] if nbgrader_meta(c)]
+    cells = [c for c in read_cells(source(a), kind=None) if nbgrader_meta(c)]
     assert all(nbgrader_meta(c)["schema_version"] == 3 for c in cells)
     answers = [c for c in cells if nbgrader_meta(c)["solution"]]
     tests = [c for c in cells if nbgrader_meta(c)["grade"]]
@@ -43,7 +45,7 @@ def test_source_notebook_declares_answer_and_test_cells_in_nbgrader_schema_3(a):
 
 
 def test_grade_ids_are_unique_across_assignments_so_a_notebook_is_recognised_by_its_cells():
-    ids = [nbgrader_meta(c)["grade_id"] for a in ASSIGNMENTS for c in read_json(source(a))["cells"]
+    ids = [nbgrader_meta(c)["grade_id"] for a in ASSIGNMENTS for c in read_cells(source(a), kind=None)
            if nbgrader_meta(c)]
     assert len(ids) == len(set(ids))
 
@@ -90,8 +92,8 @@ IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)[^)]*\)|<img[^>]*src=[\"']([^\"']+)")
 
 @pytest.mark.parametrize("a", ASSIGNMENTS)
 def test_every_image_in_the_release_resolves_from_the_notebook_folder(a):
-    refs = [m.group(1) or m.group(2) for c in read_json(release(a))["cells"] if c["cell_type"] == "markdown"
-            for m in IMAGE.finditer("".join(c["source"]))]
+    refs = [m.group(1) or m.group(2) for c in read_cells(release(a), kind="markdown")
+            for m in IMAGE.finditer(c["source"])]
     assert refs, "the lesson shows figures"
     for ref in refs:
         assert not ref.startswith(("http", "/", "attachment:")), ref
