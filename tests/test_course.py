@@ -19,7 +19,7 @@ from nbclient.exceptions import CellExecutionError
 GRADED = {
     "01_neuron": {"Neuron-sigmoid", "Neuron-forward"},
     "02_logistic_regression": {"LogisticRegressionNN", *(f"LogisticRegressionNN-{m}" for m in (
-        "sigmoid", "forward", "compute_cost", "compute_gradients", "train", "predict"))},
+        "sigmoid", "forward", "compute_cost", "compute_gradients", "gradient_check", "train", "predict"))},
     "03_activation_functions": {"sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu",
                                 "relu_derivative", "leaky_relu", "leaky_relu_derivative", "softmax"},
 }
