@@ -98,6 +98,18 @@ def test_every_image_in_the_release_resolves_from_the_notebook_folder(a):
         assert (release(a).parent / ref).is_file(), f"{ref} does not resolve from exercises/{a}/"
 
 
+DATA = re.compile(r"""np\.(?:loadtxt|genfromtxt|load)\(\s*["']([^"']+)["']""")
+
+
+def test_every_data_file_a_release_reads_is_in_its_folder():
+    refs = [(a, m.group(1)) for a in ASSIGNMENTS for c in code_cells(release(a))
+            for m in DATA.finditer("".join(c["source"]))]
+    assert refs, "02 reads the breast cancer data from a file"
+    for a, ref in refs:
+        assert not ref.startswith(("http", "/")), ref
+        assert (release(a).parent / ref).is_file(), f"{ref} does not resolve from exercises/{a}/"
+
+
 def test_figures_in_the_assignments_are_the_ones_assets_draws():
     result = subprocess.run([sys.executable, str(ROOT / "assets" / "draw.py"), "--check"], capture_output=True,
                             text=True)
