@@ -88,6 +88,22 @@ CATALOGUE = {
                                   "examples.",
     "compute_gradients/changes-model": "compute_gradients changed the weights or the bias: it should only "
                                        "compute the gradients; train makes the update.",
+    # -- gradient_check --------------------------------------------------------------------------------
+    "gradient_check/not-a-number": "gradient_check must return a single number, the relative difference.",
+    "gradient_check/not-restored": "save each value before you change it and put it back afterwards, so that the "
+                                   "model is the same after the check as before.",
+    "gradient_check/twice-too-large": "the numerical gradient is twice too large: the centred difference "
+                                      "(J(theta + epsilon) - J(theta - epsilon)) / (2 epsilon) divides by 2 epsilon.",
+    "gradient_check/perturbs-a-copy": "the numerical gradient is all zeros: change self.weights and self.bias "
+                                      "themselves (not a copy), so that self.compute_cost sees each change.",
+    "gradient_check/ignores-compute-gradients": "gradient_check did not call self.compute_gradients(X, y): the "
+                                                "analytic gradient it checks must come from there.",
+    "gradient_check/leaves-out-bias": "it leaves out the bias: the gradient has n + 1 entries, the n weights and "
+                                      "then the bias.",
+    "gradient_check/absolute-difference": "it returns ||g - g_num|| itself: divide it by ||g|| + ||g_num|| to make "
+                                          "it relative.",
+    "gradient_check/relative-to-one-norm": "it divides by ||g|| alone: the relative difference divides by ||g|| + "
+                                           "||g_num||.",
     # -- train -------------------------------------------------------------------------------------------
     "train/no-step": "self.weights and self.bias are unchanged with epochs={epochs}: each epoch must take one "
                      "step, self.weights -= learning_rate * dw and self.bias -= learning_rate * db.",

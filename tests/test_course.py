@@ -21,7 +21,7 @@ from autograder.notebook import read_cells
 GRADED = {
     "01_neuron": {"Neuron-sigmoid", "Neuron-forward"},
     "02_logistic_regression": {"LogisticRegressionNN", *(f"LogisticRegressionNN-{m}" for m in (
-        "sigmoid", "forward", "compute_cost", "compute_gradients", "train", "predict"))},
+        "sigmoid", "forward", "compute_cost", "compute_gradients", "gradient_check", "train", "predict"))},
     "03_activation_functions": {"sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu",
                                 "relu_derivative", "leaky_relu", "leaky_relu_derivative", "softmax"},
 }
@@ -97,6 +97,18 @@ def test_every_image_in_the_release_resolves_from_the_notebook_folder(a):
     assert refs, "the lesson shows figures"
     for ref in refs:
         assert not ref.startswith(("http", "/", "attachment:")), ref
+        assert (release(a).parent / ref).is_file(), f"{ref} does not resolve from exercises/{a}/"
+
+
+DATA = re.compile(r"""np\.(?:loadtxt|genfromtxt|load)\(\s*["']([^"']+)["']""")
+
+
+def test_every_data_file_a_release_reads_is_in_its_folder():
+    refs = [(a, m.group(1)) for a in ASSIGNMENTS for c in code_cells(release(a))
+            for m in DATA.finditer("".join(c["source"]))]
+    assert refs, "02 reads the breast cancer data from a file"
+    for a, ref in refs:
+        assert not ref.startswith(("http", "/")), ref
         assert (release(a).parent / ref).is_file(), f"{ref} does not resolve from exercises/{a}/"
 
 

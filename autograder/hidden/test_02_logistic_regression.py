@@ -293,6 +293,67 @@ def test_gradients_leave_the_model_unchanged(student):
                "compute the gradients; train makes the update.", "compute_gradients/changes-model")
 
 
+# -- gradient_check (the reference's compute_cost and compute_gradients stand in) -------------------------
+def checked_gradient(student, X, y, state, standins=None) -> tuple[float, int]:
+    """The student's gradient_check(X, y) and how often it called compute_gradients, once it is known to be
+    one number and to leave the parameters as they were."""
+    outcome = student.call(f"{CLASS}.gradient_check", X, y, init=(X.shape[1],), state=state, standins=standins)
+    what = f"gradient_check(X, y) with X of shape {X.shape}"
+    got = as_array(outcome.value, what, ())
+    if got.size != 1:
+        fail(f"{what} returned {describe(outcome.value)}; expected a single number, the relative difference.",
+             "gradient_check/not-a-number")
+    for name in ("weights", "bias"):
+        before, after = np.ravel(state[name]), np.ravel(outcome.state.get(name, np.nan))
+        if after.shape != before.shape or not np.allclose(after, before, rtol=0, atol=1e-12):
+            shift = np.max(np.abs(after - before)) if after.shape == before.shape else np.nan
+            fail(f"{what} left self.{name} changed (by up to {shift:.3g}): "
+                 + mistake("gradient_check/not-restored").message, "gradient_check/not-restored")
+    return float(got.item()), outcome.calls.get("compute_gradients", 0)
+
+
+@check(f"{CLASS}.gradient_check", "is below 1e-7 for a right gradient and leaves the parameters unchanged")
+def test_gradient_check_passes_a_right_gradient(student, reference):
+    for seed, m, n, bias in [(351, 8, 3, 0.4), (352, 5, 1, -0.8)]:
+        X, y, state = problem(seed, m, n, bias)
+        want = reference.call(f"{CLASS}.gradient_check", X, y, init=(n,), state=state).value
+        got, _ = checked_gradient(student, X, y, state)
+        what = f"gradient_check(X, y) with X of shape {X.shape} and the right compute_gradients"
+        if np.isclose(got, 1 / 3, rtol=1e-3):
+            fail(f"{what} gave 1/3: " + mistake("gradient_check/twice-too-large").message,
+                 "gradient_check/twice-too-large")
+        if np.isclose(got, 1.0, rtol=1e-6):
+            fail(f"{what} gave 1.0: " + mistake("gradient_check/perturbs-a-copy").message,
+                 "gradient_check/perturbs-a-copy")
+        expect(got < 1e-7, f"{what} gave {got:.3g}; expected below 1e-7 (the reference gives {want:.1g}). Use "
+                           "the centred difference for each weight and then the bias, one at a time.")
+
+
+@check(f"{CLASS}.gradient_check", "gives the relative difference for a wrong gradient (the squared error's)")
+def test_gradient_check_catches_a_wrong_gradient(student):
+    X, y, state = problem(361, 7, 3, bias=0.2)
+    h = probabilities(X, state)
+    right = np.append(X.T @ (h - y) / len(X), np.mean(h - y))  # equal to the centred differences, to ~1e-9
+    error = (h - y) * h * (1 - h)
+    wrong_dw, wrong_db = X.T @ error / len(X), float(np.mean(error))
+    wrong = np.append(wrong_dw, wrong_db)
+    got, calls = checked_gradient(student, X, y, state, {"compute_gradients": Constant((wrong_dw, wrong_db))})
+    if calls == 0:
+        fail(mistake("gradient_check/ignores-compute-gradients").message, "gradient_check/ignores-compute-gradients")
+    norm = np.linalg.norm
+    suspects = {
+        mistake("gradient_check/leaves-out-bias"):
+            norm(wrong[:-1] - right[:-1]) / (norm(wrong[:-1]) + norm(right[:-1])),
+        mistake("gradient_check/absolute-difference"): norm(wrong - right),
+        mistake("gradient_check/relative-to-one-norm"): norm(wrong - right) / norm(wrong),
+        mistake("gradient_check/twice-too-large"): norm(wrong - 2 * right) / (norm(wrong) + 2 * norm(right)),
+        mistake("gradient_check/perturbs-a-copy"): 1.0,
+    }
+    compare(got, norm(wrong - right) / (norm(wrong) + norm(right)), rtol=1e-4, atol=0, suspects=suspects,
+            what="gradient_check(X, y) with X of shape (7, 3) when compute_gradients gives the squared error's "
+                 "gradient")
+
+
 # -- train ---------------------------------------------------------------------------------------------------
 def trained(outcome) -> tuple:
     """The weights and the bias that a call left in the model."""
