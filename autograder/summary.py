@@ -82,7 +82,8 @@ def markdown(results: dict, *, title: str, scale: int = 1, limit: int = PAGE_LIM
         checks = sum(1 for t in results["tests"] if function_of(t) == row.function)
         result = "passed" if row.passed else f"{len(row.failed)} of {checks} checks failed"
         lines.append(f"| `{cell(row.function)}` | {row.score:g} / {row.max_score:g} | {result} |")
-    sections = [section for row in rows for section in what_to_fix(row)]
+    said = "\n".join(notes)  # a message about the whole notebook is not repeated for every function
+    sections = [section for row in rows for section in what_to_fix(row) if section[-2] not in said]
     if sections:
         lines += ["", "#### What to fix"]
     used = sum(len(line) + 1 for line in lines)
@@ -98,7 +99,10 @@ def markdown(results: dict, *, title: str, scale: int = 1, limit: int = PAGE_LIM
 
 
 def what_to_fix(row: FunctionRow) -> list[list[str]]:
-    """One section per distinct message of the function's failed checks, naming the checks that gave it."""
+    """One section per distinct message of the function's failed checks, naming the checks that gave it.
+
+    Each section ends with the message, fenced: [..., fence, message, fence].
+    """
     by_message: dict[str, list[str]] = {}
     for test in row.failed:
         by_message.setdefault(test.get("output") or "(no message)", []).append(test["name"].partition(": ")[2])

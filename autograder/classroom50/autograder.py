@@ -5,7 +5,7 @@ directory and the job's whole environment. It
 1. reads the submission's identity from the runner's variables (CLASSROOM, ASSIGNMENT, SUBMISSION_TAG,
    COMMIT_URL, RELEASE_URL, REVIEW_URL, OWNER, ASSIGNMENT_TYPE);
 2. installs the pinned packages of requirements.txt beside the job when this Python lacks them;
-3. grades in a separate process started with `python -I` and an environment of three variables, from a
+3. grades in a separate process started with `python -I -B` and an environment of three variables, from a
    scratch folder: the grader, and the student code it runs, see none of the job's variables (tokens,
    GITHUB_OUTPUT...) and none of the checkout's files on their import path. Where bubblewrap cannot run
    as this user (Ubuntu 24.04 forbids unprivileged user namespaces), that process runs as root through
@@ -108,7 +108,7 @@ def main() -> int:
         if os.environ.get("LD_LIBRARY_PATH"):  # set by setup-python: where libpython is
             env["LD_LIBRARY_PATH"] = os.environ["LD_LIBRARY_PATH"]
         command = [*as_root_for_sandbox(), "env", "-i", *(f"{k}={v}" for k, v in env.items()),
-                   sys.executable, "-I", "-c", GRADE, str(BUNDLE), deps, str(Path(scratch) / "job.json")]
+                   sys.executable, "-I", "-B", "-c", GRADE, str(BUNDLE), deps, str(Path(scratch) / "job.json")]
         graded = subprocess.run(command, cwd=scratch, stdin=subprocess.DEVNULL, timeout=600)
         outputs = [Path(scratch) / name for name in ("result.json", "release-body.md")]
         if graded.returncode != 0 or not all(p.is_file() for p in outputs):
