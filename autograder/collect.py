@@ -132,7 +132,8 @@ def main(roster: Path, assignment: str, deadline: str, root: Path = Path()) -> i
         collected += 1
         line = f"{student}: {got.commit[:7]} of {got.time:%Y-%m-%d %H:%M} UTC"
         if got.late:
-            line += f"; {len(got.late)} later commits not collected, the last {how_late(max(got.late), when)} late"
+            lateness = ", ".join(how_late(t, when) for t in sorted(got.late))
+            line += f"; {len(got.late)} later commits not collected, late by {lateness}"
         print(line)
     print(f"\nCollected {collected} of {len(students)} into {root / 'submitted'}/*/{assignment}/.")
     if problems:

@@ -77,6 +77,7 @@ def main(out: Path, classroom: str, chosen: list[str] | None = None) -> int:
 
 def demo(out: Path) -> None:
     """`make demo`: the student template and the bundles, then one bundle grading a sample checkout."""
+    out = Path(out).resolve()
     write_template(out / "template")
     main(out / "config", "demo-class")
     assignment = "02_logistic_regression"
@@ -95,7 +96,8 @@ def demo(out: Path) -> None:
     subprocess.run([sys.executable, str(entry)], cwd=checkout, env=env, check=True)
     result = json.loads((checkout / "result.json").read_text(encoding="utf-8"))
     print(f"result.json: score {result['score']} / {result['max-score']} (points x{result['tests'][0]['scale']})")
+    width = max(len(row["test-name"]) for row in result["tests"])
     for row in result["tests"]:
-        print(f"  {row['test-name']:<36} {row['score']:>4} / {row['max-score']:<4} "
-              f"{'passed' if row['passed'] else 'failed ' + ' '.join(row['tags'])}")
+        verdict = "passed" if row["passed"] else " ".join(["failed", *row["tags"]])
+        print(f"  {row['test-name']:<{width}}  {row['score']:>4} / {row['max-score']:<4}  {verdict}")
     print(f"release-body.md: {len((checkout / 'release-body.md').read_text(encoding='utf-8'))} characters")
