@@ -25,6 +25,7 @@ class FunctionRow:
     function: str
     score: float = 0.0
     max_score: float = 0.0
+    checks: int = 0
     failed: list[dict] = field(default_factory=list)
 
     @property
@@ -48,6 +49,7 @@ def by_function(results: dict) -> list[FunctionRow]:
         row = rows.setdefault(function_of(test), FunctionRow(function_of(test)))
         row.score += test["score"]
         row.max_score += test["max_score"]
+        row.checks += 1
         if test.get("status") != "passed":
             row.failed.append(test)
     for row in rows.values():
@@ -79,8 +81,7 @@ def markdown(results: dict, *, title: str, scale: int = 1, limit: int = PAGE_LIM
         lines += [*fenced("\n".join(notes).strip()), ""]
     lines += ["| function | points | result |", "|---|---|---|"]
     for row in rows:
-        checks = sum(1 for t in results["tests"] if function_of(t) == row.function)
-        result = "passed" if row.passed else f"{len(row.failed)} of {checks} checks failed"
+        result = "passed" if row.passed else f"{len(row.failed)} of {row.checks} checks failed"
         lines.append(f"| `{cell(row.function)}` | {row.score:g} / {row.max_score:g} | {result} |")
     said = "\n".join(notes)  # a message about the whole notebook is not repeated for every function
     sections = [section for row in rows for section in what_to_fix(row) if section[-2] not in said]

@@ -4,6 +4,7 @@ is checked against Classroom 50's v1 schema and against the rules its runner enf
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import json
 import math
@@ -225,3 +226,20 @@ def test_page_keeps_under_githubs_limit_and_fences_past_any_backticks():
     page = markdown({"tests": tests, "output": ""}, title="a")
     assert len(page) < 125_000 and "more messages are not shown" in page
     assert "\n`````\nmessage 0 ````" in page
+
+
+@pytest.mark.parametrize(("bwrap_as_user", "sudo", "expected"), [
+    (1, 0, ["sudo", "-n"]),  # Ubuntu 24.04: bubblewrap refused to the runner's user, sudo without password
+    (0, 0, []),  # bubblewrap works as the user: no need for root
+    (1, 1, []),  # no passwordless sudo: grade as the user (the results say "without a sandbox")
+])
+def test_grader_runs_as_root_only_where_bubblewrap_needs_it(bwrap_as_user, sudo, expected, tmp_path, monkeypatch):
+    spec = importlib.util.spec_from_file_location("entry", ROOT / "autograder" / "classroom50" / "autograder.py")
+    entry = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(entry)
+    for name, status in (("bwrap", bwrap_as_user), ("sudo", sudo)):
+        (tmp_path / name).write_text(f"#!/bin/sh\nexit {status}\n")
+        (tmp_path / name).chmod(0o755)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(entry.os, "geteuid", lambda: 1001)
+    assert entry.as_root_for_sandbox() == expected
