@@ -19,11 +19,14 @@ def main(argv: list[str] | None = None) -> int:
     add_options(one.add_argument)
     demo = commands.add_parser("demo", help="grade the sample submissions and show what students get back")
     demo.add_argument("--out", type=Path, default=Path("demo-results"), help="folder for their results files")
+    add_push_commands(commands)
     args = parser.parse_args(argv)
     if args.command == "demo":
         from .demo import run_demo
 
         return run_demo(args.out)
+    if args.command in PUSH_COMMANDS:
+        return run_push_command(args)
     settings = Settings.from_options(args)
     results = grade(args.notebook, solutions=settings.solutions, assignment=settings.assignment,
                     sandbox=settings.sandbox, limits=settings.limits, results_path=args.results,
@@ -33,6 +36,52 @@ def main(argv: list[str] | None = None) -> int:
         print()
         print(results.output)
     return 1 if results.error else 0
+
+
+# -- grading on every push: student template, Actions workflow, Classroom 50, collecting repositories ----
+PUSH_COMMANDS = ("template", "workflow", "classroom50", "collect", "summary")
+
+
+def add_push_commands(commands: argparse._SubParsersAction) -> None:
+    template = commands.add_parser("template", help="write the repository a student receives")
+    template.add_argument("out", type=Path)
+    template.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
+    template.add_argument("--workflow", action="store_true", help="also add the grading workflow (see `workflow`)")
+    workflow = commands.add_parser("workflow", help="add the GitHub Actions workflow that grades on every push")
+    workflow.add_argument("out", type=Path, help="the student template (or repository) to add it to")
+    bundles = commands.add_parser("classroom50", help="write Classroom 50 autograders for a classroom")
+    bundles.add_argument("out", type=Path)
+    bundles.add_argument("--classroom", required=True, help="the classroom's short name")
+    bundles.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
+    collect = commands.add_parser("collect", help="collect student repositories into nbgrader's submitted/")
+    collect.add_argument("roster", type=Path, help="CSV file with the columns student_id,repository")
+    collect.add_argument("assignment")
+    collect.add_argument("--deadline", required=True, help="ISO 8601 with a time zone, e.g. 2026-12-01T23:59+01:00")
+    collect.add_argument("--root", type=Path, default=Path(), help="nbgrader's course folder (default: here)")
+    summary = commands.add_parser("summary", help="Markdown of results files: score table and feedback")
+    summary.add_argument("results", type=Path, nargs="+")
+
+
+def run_push_command(args: argparse.Namespace) -> int:
+    if args.command == "template":
+        from .template import main as template
+
+        return template(args.out, args.assignment, workflow=args.workflow)
+    if args.command == "workflow":
+        from .workflow import main as workflow
+
+        return workflow(args.out)
+    if args.command == "classroom50":
+        from .classroom50.bundle import main as classroom50
+
+        return classroom50(args.out, args.classroom, args.assignment)
+    if args.command == "collect":
+        from .collect import main as collect
+
+        return collect(args.roster, args.assignment, args.deadline, args.root)
+    from .summary import main as summary
+
+    return summary(args.results)
 
 
 if __name__ == "__main__":
