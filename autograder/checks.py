@@ -102,25 +102,37 @@ def matches_reference(function: str, name: str, cases: list[Case], *, rtol: floa
     return test_all
 
 
-def vectorised(function: str, name: str, case: Case, advice: str, *, standins: dict | None = None) -> Callable:
-    """A check that the student's `function` takes at most SLOWER times the reference's time on `case`.
+def vectorised(function: str, name: str, case: Case, advice: str, *, standins: dict | None = None,
+               expect: Callable[[Outcome, Any], None] | None = None) -> Callable:
+    """A check that the student's `function` takes at most SLOWER times the reference's time on `case`,
+    and gives the right answer while it does (a function that does nothing is fast).
 
     The grader times the call (the student process's own clock is never trusted) and takes off the cost
-    of moving the arguments. `standins` give the other members an answer that costs every submission the
-    same (a `Constant`), so that only the student's own code is timed.
+    of moving the arguments, measured before any student code ran. Round trips to the grader would cost
+    more than the code being timed, so there are no stand-ins but `standins`: constant answers (`Constant`)
+    inside the student process, which cost every submission the same; any other member is the student's
+    own. `expect(outcome, reference)` judges the answer; by default the value must match the reference's
+    on `case`. A slow try is repeated once in a fresh process.
     """
-
     slow = f"{case.what} took more than {SLOWER} times as long as a vectorised version: {advice}"
+
+    def right_answer(outcome: Outcome, reference) -> None:
+        compare(outcome.value, case.on_reference(reference, function).value, what=case.what, rtol=RTOL, atol=ATOL,
+                suspects=case.suspects, m=case.m)
 
     @check(function, name, seconds=SPEED_CHECK_SECONDS)
     def test_speed(student, reference):
-        for _ in range(TRIES):
+        for attempt in range(TRIES):
+            if attempt:
+                student.restart()  # nothing the first try cached survives
             budget = SLOWER * max(reference_seconds(reference, function, case), FLOOR)
             try:
-                outcome = case.on_student(student, function, standins=standins, timeout=budget + GRACE)
+                outcome = case.on_student(student, function, standins=standins, own=True, budget=budget + GRACE)
             except StudentTimeout:
                 fail(slow, "too-slow")
-            if outcome.seconds - student.transfer_seconds(*case.args, kwargs=case.kwargs) <= budget:
+            (expect or right_answer)(outcome, reference)
+            if outcome.seconds <= budget or \
+                    outcome.seconds - student.transfer_seconds(*case.args, kwargs=case.kwargs) <= budget:
                 return
         fail(slow, "too-slow")
 

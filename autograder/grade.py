@@ -19,7 +19,7 @@ from .plugin import Grading
 from .protocol import Limits
 from .reference import Reference
 from .results import Results
-from .sandbox import LAYERS
+from .sandbox import LAYERS, exposed
 from .settings import SOLUTIONS, Settings
 from .student import Student
 
@@ -53,6 +53,9 @@ def open_grading(notebook: Path, settings: Settings) -> Grading:
     """The session for one notebook: its assignment, the reference, and the student process (started
     now, so that it imports numpy while pytest collects). A notebook that cannot be read raises
     NotebookError, unless the assignment is given: then every check fails with the reason."""
+    if settings.sandbox and (seen := exposed([settings.solutions, HIDDEN])):
+        raise GraderError(f"{', '.join(map(str, seen))} would be readable by student code (the sandbox shows the "
+                          "system and the Python installation): keep the course outside them")
     assignments = load_assignments(settings.solutions)
     if not assignments:
         raise GraderError(f"no source notebooks under {settings.solutions}")

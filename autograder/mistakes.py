@@ -12,6 +12,7 @@ by the check (`mistake("train/ignores-learning-rate", learning_rate=0.3)`).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 GENERIC = {
@@ -210,8 +211,13 @@ def mistake(mistake_id: str, **fields: object) -> Mistake:
     return Mistake(mistake_id, CATALOGUE[mistake_id].format(**fields))
 
 
+SLUG = re.compile(r"[A-Za-z0-9_-]{1,80}")
+
+
 def tag(function: str, found: str | None) -> str:
     """The id to record for a failure of a check of `function`: a catalogue id as it is, a generic slug
-    prefixed with the function's name."""
-    found = found or "check-failed"
-    return found if "/" in found else f"{function.rpartition('.')[2]}/{found}"
+    prefixed with the function's name; anything else (an id not catalogued) as "check-failed"."""
+    if found in CATALOGUE:
+        return found
+    slug = found if found and SLUG.fullmatch(found) else "check-failed"
+    return f"{function.rpartition('.')[2]}/{slug}"

@@ -21,7 +21,7 @@ import pytest
 from .checks import Check
 from .feedback import Feedback
 from .mistakes import tag
-from .notebook import Assignment
+from .notebook import Assignment, NotebookError
 from .reference import Reference
 from .results import Results, TestResult, apportion, cents
 from .settings import Settings, add_options
@@ -42,6 +42,8 @@ def pytest_configure(config: pytest.Config) -> None:
 
         try:
             grading = open_grading(Path(config.getoption("notebook")), Settings.from_options(config.option))
+        except NotebookError as exc:
+            raise pytest.UsageError(f"nothing to grade: {exc}") from None
         except GraderError as exc:
             raise pytest.UsageError(f"the grader could not start: {exc}") from None
         config.pluginmanager.register(grading, "autograder-grading")

@@ -154,8 +154,11 @@ class Channel:
                 raise ValueError("line too long")
         line = bytes(self.buffer[:end])
         del self.buffer[:end + 1]
-        message = json.loads(line)
-        if not isinstance(message, dict):
+        try:
+            message = json.loads(line)
+        except (ValueError, RecursionError):  # RecursionError: "[[[[..." nested deeper than the parser goes
+            raise ValueError("not JSON") from None
+        if not isinstance(message, dict) or not isinstance(message.get("op"), str):
             raise ValueError("not a message")
         return message
 

@@ -42,9 +42,16 @@ class Reference:
 
     def calls(self, target: str) -> set[str]:
         """The graded members of its own scope that the reference's `target` calls (`self.m(...)` in a
-        method, `m(...)` in a module-level function)."""
+        method, `m(...)` in a module-level function), directly or through each other: `train` calls
+        `compute_gradients`, which calls `forward`, which calls `sigmoid`."""
         if target not in self._calls:
-            self._calls[target] = self._read_calls(target)
+            scope = target.rpartition(".")[0]
+            found, todo = set(), [target]
+            while todo:
+                for member in self._read_calls(todo.pop()) - found:
+                    found.add(member)
+                    todo.append(f"{scope}.{member}" if scope else member)
+            self._calls[target] = found - {target.rpartition(".")[2]}
         return self._calls[target]
 
     def _read_calls(self, target: str) -> set[str]:

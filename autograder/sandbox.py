@@ -102,6 +102,13 @@ def bwrap_works() -> bool:
         return False
 
 
+def exposed(paths: list[Path]) -> list[Path]:
+    """Those of `paths` (the solutions, the hidden checks) that student code could read under either layer:
+    a course repository under /usr, or inside the Python installation, is not hidden from it."""
+    roots = [Path(r) for r in SYSTEM + python_roots()]
+    return [p for p in paths if any(Path(p).resolve().is_relative_to(r) for r in roots)]
+
+
 def start_worker(layers: tuple[str, ...], limits: Limits, scratch: str) -> tuple[subprocess.Popen, str]:
     """Start the student process under the first layer of `layers` that works here.
 

@@ -15,7 +15,10 @@ checks at once instead of costing the same wait again.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
+import re
+import resource
 import signal
 import subprocess
 import tempfile
@@ -23,6 +26,8 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from .feedback import StudentError, StudentTimeout
 from .notebook import Assignment, Cell
@@ -32,7 +37,10 @@ from .sandbox import LAYERS, start_worker
 
 Standin = Callable[[dict, list, dict], Any]  # (state, args, kwargs) -> value
 STARTUP_SECONDS = 60  # a cold start of Python and numpy on a loaded machine; a normal one takes ~0.3 s
-KEEPER_SECONDS = 2  # how long the keeper may take to clear up before it is killed too
+KEEPER_SECONDS = 10  # how long the keeper may take to clear up before it is killed too
+STANDIN_MEMORY = 2**30  # bytes the reference may allocate while it answers a stand-in, in this process
+PROBE_FLOATS = 2**15  # the size of the array that measures the channel, before any student code runs
+EXCEPTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,59}")
 
 
 class _Stopped(Exception):
@@ -74,7 +82,7 @@ class Student:
         self._run: CheckRun | None = None
         self._process: subprocess.Popen | None = None
         self._channel: Channel | None = None
-        self._pid: int | None = None  # the student process's own pid, outside bubblewrap
+        self._seconds_per_byte: float | None = None  # the channel's cost, measured before student code runs
         self._loaded = False
         self._left_out: set[str] = set()  # answer cells that hung or killed the process when run
         self._scratch: tempfile.TemporaryDirectory | None = None  # its folder, made afresh after `close`
@@ -93,12 +101,14 @@ class Student:
     # -- the public calls -----------------------------------------------------------------------------
     def call(self, target: str, *args: Any, init: tuple = (), state: dict | None = None,
              kwargs: dict | None = None, standins: dict[str, Standin | Constant] | None = None, own: bool = False,
-             seed: int = 0, timeout: float | None = None) -> Outcome:
+             seed: int = 0, budget: float | None = None) -> Outcome:
         """Call the student's `target` ("Class.method" or "function"); raises StudentError if it fails.
 
         The graded members that the reference's `target` calls are the reference's, unless `own` is true;
         everything else is the student's own. `standins` overrides or adds members: a function
-        (state, args, kwargs) -> value run here, or a `Constant` answered in the student process.
+        (state, args, kwargs) -> value run here, or a `Constant` answered in the student process. A call
+        with a `budget` (seconds) is stopped when it runs past it: it is slow, not broken, so later checks
+        still call it.
         """
         if target in self.broken:
             raise self.broken[target]
@@ -108,11 +118,12 @@ class Student:
         scope = target.rpartition(".")[0]
         stand = {} if own else {n: self.reference.standin(scope, n) for n in self.reference.calls(target)}
         stand.update(standins or {})
+        stand.pop(target.rpartition(".")[2], None)  # the function under check is always the student's own
         constants = {name: encode(s.value) for name, s in stand.items() if isinstance(s, Constant)}
         message = {"op": "call", "target": target, "args": encode(list(args)), "kwargs": encode(kwargs or {}),
                    "init": encode(list(init)), "state": encode(state or {}), "seed": seed,
                    "standins": sorted(set(stand) - set(constants)), "constants": constants}
-        deadline = self._deadline(timeout) + loaded
+        deadline = self._deadline(budget) + loaded
         try:
             started, answering = time.monotonic(), 0.0
             self._send(message, deadline)
@@ -126,10 +137,10 @@ class Student:
             self._kill()
             error = (StudentTimeout(f"{target} {stop}", "timeout") if isinstance(stop, _TimedOut)
                      else StudentError(f"{target} {stop}", "process-ended"))
-            if timeout is None:  # a call stopped early on purpose (a speed check) is slow, not broken
+            if budget is None:
                 self.broken[target] = error
             raise error from None
-        except (ValueError, TypeError, AttributeError):
+        except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
             self._kill()
             raise StudentError(f"{target}: the student process sent malformed data back.",
                                mistake="malformed-reply") from None
@@ -138,21 +149,19 @@ class Student:
         if reply["op"] == "missing":
             raise StudentError(self._missing(str(reply.get("name"))), mistake="missing")
         if reply["op"] == "error":
-            raise self._raised(target, reply.get("error", {}))
+            raise self._raised(target, reply.get("error"))
         return outcome
 
     def transfer_seconds(self, *args: Any, kwargs: dict | None = None) -> float:
-        """What moving these arguments to the student process costs: taken off a timed call's seconds."""
+        """What moving these arguments to the student process costs, from the channel's speed as measured
+        before any student code ran (student code could slow a measurement taken later): taken off a timed
+        call's seconds."""
         self._load()
-        started = time.monotonic()
-        deadline = started + self.limits.check_seconds
-        try:
-            self._send({"op": "echo", "args": encode([list(args), kwargs or {}])}, deadline)
-            self._receive(deadline)
-        except _Stopped:
-            self._kill()
-            return 0.0
-        return time.monotonic() - started
+        return (self._seconds_per_byte or 0.0) * len(json.dumps(encode([list(args), kwargs or {}])))
+
+    def restart(self) -> None:
+        """A fresh student process for the next call: nothing a call left in memory (a cache) survives."""
+        self._kill()
 
     def close(self) -> None:
         """End the student process and remove its scratch folder (a later call starts afresh)."""
@@ -172,21 +181,26 @@ class Student:
         return f"{name} is not defined in your notebook: the answer cell '{cell}' must define it (renamed?)."
 
     @staticmethod
-    def _raised(target: str, error: dict) -> StudentError:
+    def _raised(target: str, error: Any) -> StudentError:
+        error = error if isinstance(error, dict) else {}
         kind, text = str(error.get("type", "Exception")), str(error.get("message", ""))
         if kind == "NotImplementedError" and not text:
             return StudentError(f"{target} is not written yet: it still raises NotImplementedError.",
                                 mistake="not-written")
         lines = [f"{target} raised {kind}: {text}".rstrip(": ")]
-        lines += [f"  at {line}" for line in error.get("trace", [])[-3:]]
-        return StudentError("\n".join(lines), mistake=f"raised-{kind}"[:60])
+        lines += [f"  at {line}" for line in list(error.get("trace", []))[-3:]]
+        # The exception's class is the student's: its name goes into a mistake id only if it is a plain one.
+        plain = kind if EXCEPTION_NAME.fullmatch(kind) else "Exception"
+        return StudentError("\n".join(lines), mistake=f"raised-{plain}")
 
     def _answer_standin(self, stand: dict[str, Standin], request: dict, target: str) -> dict:
         name = str(request.get("name"))
         try:
             state, args, kwargs = (decode(request.get(k)) for k in ("state", "args", "kwargs"))
             state = state if isinstance(state, dict) else {}
-            return {"op": "value", "value": encode(stand[name](state, list(args), dict(kwargs)))}
+            with _memory_capped(STANDIN_MEMORY):  # the student chose the arguments and the state
+                value = stand[name](state, list(args), dict(kwargs))
+            return {"op": "value", "value": encode(value)}
         except Exception as exc:  # the student's code passed arguments the reference cannot take
             return {"op": "raise", "message": (
                 f"while {target} was checked, the grader's correct `{name}` stood in for yours and could not "
@@ -200,7 +214,7 @@ class Student:
 
     def _start(self) -> None:
         if self._scratch is None:
-            self._scratch = tempfile.TemporaryDirectory(prefix="autograder-")
+            self._scratch = tempfile.TemporaryDirectory(prefix="autograder-", ignore_cleanup_errors=True)
         self._process, self.isolation = start_worker(self.layers, self.limits, self._scratch.name)
         self._channel = Channel(self._process.stdout.fileno(), self._process.stdin.fileno())
         self._loaded = False
@@ -218,9 +232,24 @@ class Student:
                 self._kill()
                 raise RuntimeError(f"the student process could not start ({stop})") from None
             if self.isolation != "bubblewrap":
-                self.isolation, self._pid = str(ready.get("isolation", "none")), int(ready.get("pid", 0)) or None
+                self.isolation = str(ready.get("isolation", "none"))
+            if self._seconds_per_byte is None:
+                self._measure_channel()
             if self._run_cells():
                 self._loaded = True
+
+    def _measure_channel(self) -> None:
+        """Seconds per byte of a message and its answer, measured once, before any student code has run."""
+        message = {"op": "echo", "args": encode([[np.random.default_rng(0).random(PROBE_FLOATS)], {}])}
+        size = len(json.dumps(message))
+        started = time.monotonic()
+        try:
+            self._send(message, started + STARTUP_SECONDS)
+            self._receive(started + STARTUP_SECONDS)
+        except _Stopped as stop:
+            self._kill()
+            raise RuntimeError(f"the student process could not start ({stop})") from None
+        self._seconds_per_byte = (time.monotonic() - started) / size
 
     def _run_cells(self) -> bool:
         """Run each answer cell once; False when one hung or ended the process (it is then left out)."""
@@ -274,8 +303,8 @@ class Student:
             code = self._process.wait(timeout=KEEPER_SECONDS) if self._process else None
         except subprocess.TimeoutExpired:
             return "closed the grader's channel, so the check could not finish."
-        if code is not None and code > 128:  # bubblewrap and the keeper report a signal as 128 + its number
-            code = 128 - code
+        if code is not None and code > 128 and code - 128 in signal.valid_signals():
+            code = 128 - code  # bubblewrap reports a signal as 128 + its number
         if code is not None and code < 0:
             name = signal.Signals(-code).name
             why = {"SIGKILL": "it was killed, likely for using too much memory", "SIGXCPU": "it ran out of CPU time",
@@ -299,7 +328,6 @@ class Student:
         except subprocess.TimeoutExpired:
             _killpg(process.pid)
             process.wait()
-        _killpg(self._pid)  # in case the keeper itself was ended before it could clear up
         for pipe in (process.stdin, process.stdout):
             with contextlib.suppress(OSError):
                 pipe.close()
@@ -309,3 +337,17 @@ def _killpg(group: int | None) -> None:
     if group:
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(group, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def _memory_capped(extra: int) -> Iterator[None]:
+    """Let this process allocate at most `extra` more bytes for the length of the block (MemoryError past it)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with open("/proc/self/statm") as statm:
+        in_use = int(statm.read().split()[0]) * resource.getpagesize()
+    cap = in_use + extra if hard == resource.RLIM_INFINITY else min(in_use + extra, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))

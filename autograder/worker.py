@@ -215,21 +215,28 @@ def keep_descendants(channel_fds: tuple[int, int]) -> None:
         return
     for fd in channel_fds:
         os.close(fd)
-    signal.signal(signal.SIGTERM, lambda *_: _kill_quietly(child))
+    reaped = False
+    signal.signal(signal.SIGTERM, lambda *_: reaped or _kill_quietly(child))  # never a reused pid
     status = 0
-    while True:  # reap re-parented orphans until the student process itself ends
+    while not reaped:  # reap re-parented orphans until the student process itself ends
         pid, status = os.waitpid(-1, 0)
-        if pid == child:
-            break
-    while True:  # then kill every process left, until none is left
+        reaped = pid == child
+    while True:  # then kill every process left and reap them all, pass after pass, until none is left
         for pid in _children(os.getpid()):
             _kill_quietly(pid)
         try:
             os.waitpid(-1, 0)
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
         except ChildProcessError:
             break
     code = os.waitstatus_to_exitcode(status)
-    os._exit(128 - code if code < 0 else code)  # a signal as 128 + its number, as bubblewrap reports it
+    if code < 0:  # end the way the student process ended, so that the grader reads the same signal
+        with contextlib.suppress(OSError, ValueError):  # SIGKILL keeps its default anyway
+            signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+        code = 128 - code  # still here: a signal ignored by default, reported as bubblewrap reports one
+    os._exit(code)
 
 
 def _kill_quietly(pid: int) -> None:

@@ -197,7 +197,7 @@ def test_bundle_holds_what_grading_needs_and_nothing_of_the_other_assignments(au
                                                                   f"pytest=={version('pytest')}"]
     assert read_json(bundle / "bundle.json")["assignment"] == "01_neuron"
     assert sorted(p.name for p in (bundle / "autograder" / "hidden").iterdir()) == \
-        ["conftest.py", "pytest.ini", "suspects.py", "test_01_neuron.py"]
+        ["conftest.py", "pytest.ini", "shared_suspects.py", "test_01_neuron.py"]
     assert sorted(p.name for p in bundle.iterdir()) == \
         ["autograder", "autograder.py", "bundle.json", "requirements.txt", "solutions"]
     reference = bundle / "solutions/01_neuron/01_neuron.ipynb"

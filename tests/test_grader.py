@@ -179,14 +179,17 @@ def test_failed_checks_carry_the_mistake_they_recognised():
     assert tagged and all(tags == ["compute_cost/missing-mean"] for tags in tagged.values())
 
 
-def test_stand_ins_are_only_the_members_the_references_own_function_calls():
+def test_stand_ins_are_the_members_the_references_own_function_calls_directly_or_not():
     logreg = Reference(load_assignment(source("02_logistic_regression")))
     calls = {m: logreg.calls(f"LogisticRegressionNN.{m}") for m in
              ("sigmoid", "forward", "compute_cost", "compute_gradients", "train", "predict")}
-    assert calls == {"sigmoid": set(), "forward": {"sigmoid"}, "compute_cost": {"forward"},
-                     "compute_gradients": {"forward"}, "train": {"compute_gradients"}, "predict": {"forward"}}
+    through_forward = {"forward", "sigmoid"}
+    assert calls == {"sigmoid": set(), "forward": {"sigmoid"}, "compute_cost": through_forward,
+                     "compute_gradients": through_forward, "train": {"compute_gradients", *through_forward},
+                     "predict": through_forward}
     activations = Reference(load_assignment(source("03_activation_functions")))
     assert activations.calls("sigmoid_derivative") == {"sigmoid"} and activations.calls("softmax") == set()
+    assert activations.calls("tanh_derivative") == {"tanh"}
 
 
 def test_a_notebook_that_cannot_be_read_lists_every_graded_function_at_zero_with_the_reason(tmp_path):
@@ -195,3 +198,8 @@ def test_a_notebook_that_cannot_be_read_lists_every_graded_function_at_zero_with
     assert {t["extra_data"]["function"] for t in results["tests"]} == set(load_assignment(source("01_neuron")).rubric)
     assert results["extra_data"]["notebook_error"].startswith("faulty_not_json.ipynb is not a valid notebook")
     assert all(t["tags"][0].endswith("/notebook-unreadable") for t in results["tests"])
+
+
+def test_a_course_that_student_code_could_read_is_refused(tmp_path):
+    results = grade(source("01_neuron"), solutions=Path("/usr/share"), results_path=tmp_path / "r.json")
+    assert results.error and "would be readable by student code" in results.error

@@ -17,6 +17,7 @@ from conftest import ROOT
 
 from autograder.feedback import StudentError
 from autograder.landlock import abi_version
+from autograder.mistakes import tag
 from autograder.notebook import Cell, load_assignment
 from autograder.reference import Reference
 from autograder.sandbox import bwrap_works
@@ -60,6 +61,12 @@ class Neuron:
     def kill_parent(self):
         os.kill(os.getppid(), signal.SIGKILL)
         return "sent"
+
+    def exit_with(self, status):
+        os._exit(status)
+
+    def raise_oddly_named(self):
+        raise type("train/x y Ärger", (Exception,), {})("odd")
 
     def leave_a_process_behind(self):
         """Double fork, leave the session: the grandchild loops on, re-parented; returns its pid."""
@@ -164,3 +171,19 @@ def test_no_process_that_student_code_starts_outlives_its_grading(probe):
     probe.close()
     with pytest.raises(ProcessLookupError):
         os.kill(pid, 0)
+
+
+@pytest.mark.parametrize("probe", [pytest.param(("landlock",), id="landlock"), pytest.param((), id="none")],
+                         indirect=True)
+def test_an_exit_status_above_128_is_reported_as_an_exit_not_as_a_signal(probe):
+    with pytest.raises(StudentError, match="exit status 200") as raised:
+        probe.call("Neuron.exit_with", 200)
+    assert raised.value.mistake == "process-ended"
+
+
+@pytest.mark.parametrize("probe", [()], indirect=True)
+def test_a_students_exception_name_never_makes_an_invalid_mistake_id(probe):
+    with pytest.raises(StudentError) as raised:
+        probe.call("Neuron.raise_oddly_named")
+    assert raised.value.mistake == "raised-Exception"
+    assert tag("Neuron.forward", "train/x y") == "forward/check-failed"  # an id outside the catalogue

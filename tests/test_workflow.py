@@ -73,7 +73,7 @@ def test_grading_workflow_grades_every_notebook_with_the_instructors_checks(temp
     print(f"\nthe grading workflow's steps ran here in {run.seconds:.1f} s")
     assert "### 01_neuron: 2.5 / 5 points" in run.summary
     assert "the bias is missing" in run.summary and "| `Neuron.sigmoid` | 2 / 2 | passed |" in run.summary
-    assert "### 02_logistic_regression: 0 / 15 points" in run.summary and "not written yet" in run.summary
+    assert "### 02_logistic_regression: 0 / 17 points" in run.summary and "not written yet" in run.summary
     assert "### 03_activation_functions: 0 / 10 points" in run.summary
     assert "03_activation_functions.ipynb does not exist" in run.summary
     schema = read_json(ROOT / "autograder" / "results.schema.json")

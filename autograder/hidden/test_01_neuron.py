@@ -1,7 +1,7 @@
 """Hidden checks of 01_neuron: `Neuron.sigmoid` and `Neuron.forward` against the reference."""
 
 import numpy as np
-from suspects import sigmoid_suspects  # autograder/hidden/suspects.py
+from shared_suspects import sigmoid_suspects  # autograder/hidden/shared_suspects.py
 
 from autograder.checks import Case, check, matches_reference
 from autograder.feedback import compare, expect, fail

@@ -8,7 +8,7 @@ gives) from plain numpy.
 
 import numpy as np
 import pytest
-from suspects import sigmoid_suspects  # autograder/hidden/suspects.py
+from shared_suspects import sigmoid_suspects  # autograder/hidden/shared_suspects.py
 
 from autograder.checks import Case, check, matches_reference, vectorised
 from autograder.feedback import as_array, compare, describe, expect, fail
@@ -263,13 +263,19 @@ def gradient_suspects(X: np.ndarray, y: np.ndarray, state: dict) -> tuple[dict, 
 @check(f"{CLASS}.compute_gradients", "gives the reference's dw and db on random data")
 def test_gradients_match_reference(student, reference, m, n):
     X, y, state = problem(400 + m, m, n, bias=0.5 if m > n else -0.25)
-    dw, db = gradients(student.call(f"{CLASS}.compute_gradients", X, y, init=(n,), state=state).value, X)
-    want_dw, want_db = reference.call(f"{CLASS}.compute_gradients", X, y, init=(n,), state=state).value
+    value = student.call(f"{CLASS}.compute_gradients", X, y, init=(n,), state=state).value
+    compare_gradients(value, reference, X, y, state)
+
+
+def compare_gradients(value, reference, X: np.ndarray, y: np.ndarray, state: dict) -> None:
+    """The student's (dw, db) against the reference's, by value: the shapes are a check of their own, so
+    that a flat dw costs one check, not all."""
+    dw, db = gradients(value, X)
+    want_dw, want_db = reference.call(f"{CLASS}.compute_gradients", X, y, init=(X.shape[1],), state=state).value
     dw_suspects, db_suspects = gradient_suspects(X, y, state)
     what = f"compute_gradients(X, y) with X of shape {X.shape}"
-    # Values only: the shapes are the next check's business, so that a flat dw costs one check, not all.
-    compare(dw, want_dw, what=f"dw of {what}", suspects=dw_suspects, m=m, strict_shape=False, **CLOSE)
-    compare(db, want_db, what=f"db of {what}", suspects=db_suspects, m=m, strict_shape=False, **CLOSE)
+    compare(dw, want_dw, what=f"dw of {what}", suspects=dw_suspects, m=len(X), strict_shape=False, **CLOSE)
+    compare(db, want_db, what=f"db of {what}", suspects=db_suspects, m=len(X), strict_shape=False, **CLOSE)
 
 
 @check(f"{CLASS}.compute_gradients", "dw has the weights' shape (n, 1) and db is one number")
@@ -390,9 +396,14 @@ def train_suspects(X, y, state, learning_rate, epochs) -> dict:
 
 def check_training(student, reference, X, y, state, kwargs):
     """Train the student's model (with the reference's compute_gradients) and compare with the reference."""
+    outcome = student.call(f"{CLASS}.train", X, y, init=(X.shape[1],), state=state, kwargs=kwargs)
+    judge_training(outcome, reference, X, y, state, kwargs)
+
+
+def judge_training(outcome, reference, X, y, state, kwargs):
+    """The model a call of train left against the reference's, naming the usual mistakes."""
     n = X.shape[1]
     learning_rate, epochs = kwargs.get("learning_rate", 0.01), kwargs.get("epochs", 1000)
-    outcome = student.call(f"{CLASS}.train", X, y, init=(n,), state=state, kwargs=kwargs)
     want = reference.call(f"{CLASS}.train", X, y, init=(n,), state=state, kwargs=kwargs).state
     weights, bias = trained(outcome)
     args = "".join(f", {k}={v}" for k, v in kwargs.items())
@@ -441,25 +452,32 @@ def test_train_continues_from_the_current_model(student, reference):
     check_training(student, reference, X, y, state, {"learning_rate": 0.2, "epochs": 3})
 
 
-@check(f"{CLASS}.train", "uses the defaults learning_rate=0.01 and epochs=1000")
+def constant_members(X: np.ndarray, y: np.ndarray, state: dict) -> dict:
+    """Stand-ins answered inside the student process, the same at every call: the gradient and the
+    predictions at `state`. Many epochs then cost no round trips, and whether a train calls
+    compute_gradients or computes the gradient from self.forward, each step moves the model alike."""
+    h = probabilities(X, state)
+    return {"compute_gradients": Constant((X.T @ (h - y) / len(X), float(np.mean(h - y)))), "forward": Constant(h)}
+
+
+@check(f"{CLASS}.train", "uses the defaults learning_rate=0.01 and epochs=1000", seconds=10)  # 1000 epochs
 def test_train_defaults(student, reference):
     X, y, state = problem(541, 3, 2, bias=0.25)
-    # A constant gradient, answered inside the student process (1000 round trips would cost ~0.4 s): each
-    # step then moves the model by the same amount, so the result shows both the steps and the rate.
-    dw, db = np.array([[0.5], [-0.25]]), 0.125
-    outcome = student.call(f"{CLASS}.train", X, y, init=(2,), state=state,
-                           standins={"compute_gradients": Constant((dw, db))})
+    constants = constant_members(X, y, state)
+    outcome = student.call(f"{CLASS}.train", X, y, init=(2,), state=state, standins=constants)
+    if not (outcome.calls.get("compute_gradients") or outcome.calls.get("forward")):
+        return judge_training(outcome, reference, X, y, state, {})  # the gradient computed inline: the real result
     steps = outcome.calls.get("compute_gradients", 0)
-    if steps == 0:  # gradients written inline rather than through self.compute_gradients: judge the result
-        return check_training(student, reference, X, y, state, {})
-    expect(steps == 1000, f"train(X, y) took {steps} gradient steps; with the default epochs=1000 it must take "
-                          "1000: give the parameter its default, `epochs=1000`, and loop `for _ in range(epochs)`.",
-           "train/wrong-step-count")
+    expect(steps in (0, 1000), f"train(X, y) took {steps} gradient steps; with the default epochs=1000 it must "
+                               "take 1000: give the parameter its default, `epochs=1000`, and loop "
+                               "`for _ in range(epochs)`.", "train/wrong-step-count")
     weights, bias = trained(outcome)
-    w0, b0 = state["weights"], float(np.asarray(state["bias"]).item())
+    (dw, db), w0, b0 = constants["compute_gradients"].value, state["weights"], float(state["bias"].item())
+    suspects = {mistake("train/wrong-default-rate", rate=r): w0 - r * 1000 * dw for r in (0.1, 0.001, 1.0)}
+    suspects.update({mistake("train/one-epoch-short", steps=999, epochs=1000): w0 - 0.01 * 999 * dw,
+                     mistake("train/one-epoch-too-many", steps=1001, epochs=1000): w0 - 0.01 * 1001 * dw})
     compare(weights, w0 - 0.01 * 1000 * dw, what="self.weights after train(X, y) with default arguments",
-            rtol=1e-9, atol=1e-9,
-            suspects={mistake("train/wrong-default-rate", rate=r): w0 - r * 1000 * dw for r in (0.1, 0.001, 1.0)})
+            rtol=1e-9, atol=1e-9, suspects=suspects)
     compare(bias, b0 - 0.01 * 1000 * db, what="self.bias after train(X, y) with default arguments",
             rtol=1e-9, atol=1e-9, strict_shape=False)
 
@@ -532,26 +550,39 @@ def test_end_to_end(student):
 
 
 # -- speed: last, so that a function stopped for taking too long has passed the checks above ---------------
-def gradients_speed_case() -> Case:
-    X, y = separable(811, 100_000)
-    return Case((X, y), "compute_gradients(X, y) with X of shape (100000, 2)", init=(2,),
-                state={"weights": np.array([[0.3], [-0.2]]), "bias": np.array([[0.1]])})
-
-
-_GRADIENTS_SPEED = gradients_speed_case()
+_X_FAST, _Y_FAST = separable(811, 100_000)
+_STATE_FAST = {"weights": np.array([[0.3], [-0.2]]), "bias": np.array([[0.1]])}
+_H_FAST = probabilities(_X_FAST, _STATE_FAST)
 test_gradients_are_vectorised = vectorised(
-    f"{CLASS}.compute_gradients", "is vectorised (m = 100 000)", _GRADIENTS_SPEED,
+    f"{CLASS}.compute_gradients", "is vectorised (m = 100 000)",
+    Case((_X_FAST, _Y_FAST), "compute_gradients(X, y) with X of shape (100000, 2)", init=(2,), state=_STATE_FAST),
     "replace loops over the examples with matrix operations (np.dot(X.T, y_hat - y), np.sum).",
-    standins={"forward": Constant(probabilities(_GRADIENTS_SPEED.args[0], _GRADIENTS_SPEED.state))})
-
+    # the reference's own predictions, answered inside the student process: the same cost for everyone
+    standins={"forward": Constant(_H_FAST)},
+    expect=lambda outcome, reference: compare_gradients(outcome.value, reference, _X_FAST, _Y_FAST, _STATE_FAST))
 
 _X_SPEED, _Y_SPEED = separable(801, 20_000)
+_STATE_SPEED = {"weights": np.array([[0.3], [-0.2]]), "bias": np.array([[0.0]])}
+_CONSTANTS_SPEED = constant_members(_X_SPEED, _Y_SPEED, _STATE_SPEED)
+_TRAIN_SPEED = Case((_X_SPEED, _Y_SPEED), "train(X, y, learning_rate=0.1, epochs=60) with X of shape (20000, 2)",
+                    init=(2,), state=_STATE_SPEED, kwargs={"learning_rate": 0.1, "epochs": 60})
+
+
+def trained_while_timed(outcome, reference) -> None:
+    """With the gradient held constant, 60 steps move the weights by 60 times one step; a train that
+    computes everything itself with NumPy gets the reference's weights. Either shows real work was timed."""
+    weights, _ = trained(outcome)
+    constant = _STATE_SPEED["weights"] - 0.1 * 60 * _CONSTANTS_SPEED["compute_gradients"].value[0]
+    if not same(weights, constant):
+        suspects = train_suspects(_X_SPEED, _Y_SPEED, _STATE_SPEED, learning_rate=0.1, epochs=60)
+        compare(weights, _TRAIN_SPEED.on_reference(reference, f"{CLASS}.train").state["weights"],
+                what=f"self.weights after {_TRAIN_SPEED.what}, which is timed",
+                suspects={found: w for found, (w, _) in suspects.items()}, **CLOSE)
+
+
 test_train_is_vectorised = vectorised(
-    f"{CLASS}.train", "is vectorised (m = 20 000)",
-    Case((_X_SPEED, _Y_SPEED), "train(X, y, learning_rate=0.1, epochs=60) with X of shape (20000, 2)", init=(2,),
-         state={"weights": np.array([[0.3], [-0.2]]), "bias": np.array([[0.0]])},
-         kwargs={"learning_rate": 0.1, "epochs": 60}),
+    f"{CLASS}.train", "is vectorised (m = 20 000)", _TRAIN_SPEED,
     "replace loops over the examples with matrix operations (self.compute_gradients(X, y) gives the gradients "
     "of all the examples at once).",
-    # the same constant gradient for every submission: only the student's own loop is timed
-    standins={"compute_gradients": Constant((np.array([[0.01], [-0.02]]), 0.005))})
+    # the same constant answers for every submission: only the student's own loop is timed
+    standins=_CONSTANTS_SPEED, expect=trained_while_timed)

@@ -11,7 +11,7 @@ stands in for the student's (the reference's derivative calls it).
 from collections.abc import Callable
 
 import numpy as np
-from suspects import sigmoid_suspects  # autograder/hidden/suspects.py
+from shared_suspects import sigmoid_suspects  # autograder/hidden/shared_suspects.py
 
 from autograder.checks import Case, as_floats, check, expect_finite, expect_no_warnings, matches_reference, vectorised
 from autograder.feedback import compare, describe, fail
@@ -365,7 +365,8 @@ test_softmax_stable_per_row = softmax_stable_check(
 test_softmax_vectorised = vectorised(
     "softmax", "is vectorised (a batch of 100 000 rows)",
     # many short rows: a Python loop over them is then about 80 times slower than working on the whole array
-    Case((random_z(359, (100_000, 3)),), "softmax of a batch of 100 000 rows of 3 scores"),
+    Case((_Z := random_z(359, (100_000, 3)),), "softmax of a batch of 100 000 rows of 3 scores",
+         suspects=softmax_suspects(_Z)),
     "is there a Python loop over the rows (or np.apply_along_axis, or np.vectorize, which loop too)? Work on "
     "the whole array at once: z - np.max(z, axis=-1, keepdims=True), np.exp, then divide by np.sum(e, "
     "axis=-1, keepdims=True).")
