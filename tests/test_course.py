@@ -141,3 +141,13 @@ def test_untouched_release_runs_up_to_its_first_stub(a):
     with pytest.raises(CellExecutionError) as raised:
         run_notebook(release(a))
     assert raised.value.ename == "NotImplementedError"
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_hidden_checks_live_only_in_autograder_hidden_and_each_test_cell_points_there(a):
+    for cell in code_cells(source(a)):
+        if cell["nbgrader"].get("grade") and not cell["nbgrader"].get("solution"):
+            blocks = re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell["source"], re.S)
+            assert [block.strip() for block in blocks] == \
+                [f"# The hidden checks of this function: autograder/hidden/test_{a}.py"], cell["nbgrader"]["grade_id"]
+    assert (ROOT / "autograder" / "hidden" / f"test_{a}.py").is_file()
