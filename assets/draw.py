@@ -40,6 +40,7 @@ def figure_table() -> dict[str, tuple[DrawFunction, tuple[str, ...]]]:
     return {
         "neuron_biological_vs_artificial.png": (draw_neuron_biological_vs_artificial, (NEURON,)),
         "weights_and_bias.png": (draw_weights_and_bias, (NEURON,)),
+        "xor.png": (draw_xor, (NEURON,)),
         "network_layers.png": (draw_network_layers, (LOGREG,)),
         "logistic_regression_neuron.png": (draw_logistic_regression_neuron, (LOGREG,)),
         "sigmoid.png": (draw_sigmoid, (LOGREG, ACTIVATIONS)),
@@ -142,7 +143,7 @@ def activations() -> list[tuple[str, Callable[[np.ndarray], np.ndarray], Callabl
         ("ELU (α = 1)", elu, lambda z: np.where(z > 0, 1.0, elu(z) + 1)),
         ("GELU (tanh approximation)", gelu, gelu_grad),
         ("SiLU / Swish", lambda z: z * sigmoid(z), lambda z: sigmoid(z) * (1 + z * (1 - sigmoid(z)))),
-        ("Softmax: 1st entry of [z, 1, 0]", softmax_first, lambda z: sigmoid_like_grad(softmax_first(z))),
+        ("Softmax: $s_1$ of scores $[z_1, 1, 0]$", softmax_first, lambda z: sigmoid_like_grad(softmax_first(z))),
     ]
 
 
@@ -233,10 +234,12 @@ def draw_artificial_neuron(ax: Axes, weights: list[float] | None = None) -> tupl
             color = BLUE if w > 0 else VERMILLION
             arrow(ax, start, end, color=color, lw=1.0 + 2.5 * abs(w), head=14 + 4 * abs(w))
             text = f"$w_{i + 1} = {w:g}$"
-        # Label the middle of the arrow: above it, except for the lowest input (below it, so the
-        # label does not sit on the middle arrow).
-        mx, my = 0.45 * start[0] + 0.55 * end[0], 0.45 * start[1] + 0.55 * end[1]
-        ax.text(mx, my + (0.35 if xy[1] >= sum_xy[1] else -0.4), text, ha="center", va="center", fontsize=13)
+        # Label the arrow near its tail, on the side away from the middle arrow (above for the upper
+        # inputs, below for the lowest), pushed out by half the arrow's width so that it never sits on it.
+        width = 0.0 if weights is None else 0.04 * abs(weights[i])
+        mx, my = 0.7 * start[0] + 0.3 * end[0], 0.7 * start[1] + 0.3 * end[1]
+        above = xy[1] >= sum_xy[1]
+        ax.text(mx, my + (0.38 + width if above else -0.42 - width), text, ha="center", va="center", fontsize=13)
     node(ax, sum_xy, sum_r, "$\\Sigma$", "#FBE3B8", fontsize=24)
     return sum_xy
 
@@ -347,6 +350,42 @@ def draw_weights_and_bias() -> Figure:
     curves.set_ylim(-0.05, 1.05)
     curves.text(-5.8, 0.98, "b > 0: shifted left\nb < 0: shifted right\n(centre at x = −b / w)", va="top")
     curves.legend(loc="lower right")
+    return fig
+
+
+def draw_xor() -> Figure:
+    # The four inputs of a two-input logic gate.  A neuron outputs more than 0.5 exactly where
+    # z = w1 x1 + w2 x2 + b > 0: on one side of a straight line.  AND and OR have such a line
+    # (the neurons of the notebook: w1 = w2 = 10, b = -15 or -5); XOR has none.
+    points = np.array([[0, 0], [0, 1], [1, 0], [1, 1]])
+    gates = [("AND", [0, 0, 0, 1], -15.0), ("OR", [0, 1, 1, 1], -5.0), ("XOR", [0, 1, 1, 0], None)]
+    fig = new_figure(12, 5.0)
+    x = np.linspace(-0.5, 1.5, 2)
+    for ax, (name, target, b) in zip(fig.subplots(1, 3), gates, strict=True):
+        ax.set_xlim(-0.5, 1.5)
+        ax.set_ylim(-0.5, 1.5)
+        ax.set_aspect("equal")
+        ax.set_xticks([0, 1])
+        ax.set_yticks([0, 1])
+        ax.set_xlabel("$x_1$")
+        ax.set_ylabel("$x_2$")
+        if b is not None:  # the line 10 x1 + 10 x2 + b = 0; the neuron outputs > 0.5 above it
+            boundary = -b / 10 - x
+            ax.fill_between(x, boundary, 1.5, color=ORANGE, alpha=0.18, lw=0)
+            ax.plot(x, boundary, color=INK, lw=1.8)
+            ax.set_title(f"{name}: one line separates\n($10x_1 + 10x_2 {b:+g} = 0$)", fontsize=12)
+        else:
+            for shift in (-0.5, -1.5):  # two tries: each leaves one point on the wrong side
+                ax.plot(x, -shift - x, color=GREY, lw=1.5, ls="--")
+            ax.set_title("XOR: no line separates\n(each dashed try fails)", fontsize=12)
+        ones = np.array(target) == 1
+        ax.plot(*points[ones].T, "o", color=VERMILLION, ms=14, zorder=5)
+        ax.plot(*points[~ones].T, "o", mfc="white", mec=BLUE, mew=2.5, ms=14, zorder=5)
+    fig.legend(handles=[Line2D([], [], color=VERMILLION, marker="o", ls="", ms=11, label="output should be 1"),
+                        Line2D([], [], marker="o", mfc="white", mec=BLUE, mew=2.5, ls="", ms=11,
+                               label="output should be 0"),
+                        Line2D([], [], color=INK, lw=1.8, label="where z = 0 (shaded: output > 0.5)")],
+               loc="outside lower center", ncols=3, frameon=False)
     return fig
 
 
@@ -468,7 +507,7 @@ def draw_convex_vs_nonconvex() -> Figure:
     left.plot(w, cross_entropy, color=BLUE)
     i = int(np.argmin(cross_entropy))
     left.plot(w[i], cross_entropy[i], "o", color=GREEN, ms=10, zorder=5)
-    left.annotate("single (global) minimum", xy=(w[i], cross_entropy[i]), xytext=(w[i], cross_entropy[i] + 3),
+    left.annotate("the only minimum (global)", xy=(w[i], cross_entropy[i]), xytext=(w[i], cross_entropy[i] + 6),
                   ha="center", arrowprops={"arrowstyle": "->", "color": INK, "lw": 1})
     left.set_title("Cross-entropy cost: convex")
     left.set_ylabel("cost J(w)")
@@ -500,47 +539,55 @@ def draw_convex_vs_nonconvex() -> Figure:
 
 def draw_gradient_descent() -> Figure:
     # A simple convex cost, J(w) = (w - 1)^2 + 0.5, so the gradient is easy to read: 2 (w - 1).
+    # Each step multiplies the distance to the minimum by (1 - 2 alpha): it shrinks for alpha < 1,
+    # flips sides for alpha > 0.5, and grows for alpha > 1.
     def cost(w: np.ndarray | float) -> np.ndarray | float:
         return (w - 1) ** 2 + 0.5
 
-    def grad(w: float) -> float:
-        return 2 * (w - 1)
+    def descend(start: float, alpha: float, steps: int) -> np.ndarray:
+        ws = [start]
+        for _ in range(steps):
+            ws.append(ws[-1] - alpha * 2 * (ws[-1] - 1))
+        return np.array(ws)
 
-    alpha, steps = 0.15, [-3.5]
-    for _ in range(8):
-        steps.append(steps[-1] - alpha * grad(steps[-1]))
-    ws = np.array(steps)
+    fig = new_figure(12, 5.2)
+    good, bad = fig.subplots(1, 2, width_ratios=[1.25, 1])
+    # (axes, start, steps, range of w, arc of the arrows): downhill steps hop over the curve (an arc)
+    # so that they stay visible; overshooting steps are chords across the valley, above the curve.
+    runs = [(good, descend(-3.5, 0.15, 8), np.linspace(-4.2, 4.5, 400), -0.35),
+            (bad, descend(0.3, 1.1, 6), np.linspace(-1.8, 3.8, 400), 0.0)]
+    for ax, ws, w, arc in runs:
+        ax.plot(w, cost(w), color=BLUE)
+        for a, b in zip(ws, ws[1:], strict=False):  # one arrow per update
+            ax.annotate("", xy=(b, cost(b)), xytext=(a, cost(a)), zorder=4,
+                        arrowprops={"arrowstyle": "-|>", "color": VERMILLION, "lw": 1.6, "mutation_scale": 13,
+                                    "connectionstyle": f"arc3,rad={arc}", "shrinkA": 4, "shrinkB": 4})
+        ax.plot(ws, cost(ws), "o", color=VERMILLION, ms=7, zorder=5)
+        ax.plot(1, cost(1), "*", color=GREEN, ms=18, zorder=6)
+        # Step labels sit level with each point, outside the bowl, where the curve leaves empty space.
+        for k in range(3):
+            side = -1 if ws[k] < 1 else 1
+            ax.text(ws[k] + 0.2 * side, cost(ws[k]), f"$w_{k}$", ha="right" if side < 0 else "left",
+                    va="center", fontsize=13)
+        ax.set_xlabel("weight w")
+        ax.set_ylabel("cost J(w)")
 
-    fig = new_figure(10, 5.2)
-    ax = fig.subplots()
-    w = np.linspace(-4.2, 4.5, 400)
-    ax.plot(w, cost(w), color=BLUE, label="cost J(w)")
-
-    # Each arrow is one update; steps shrink because the slope flattens near the minimum.
-    # Each arrow hops over the curve (arc) so that it stays visible next to the curve itself.
-    for a, b in zip(ws, ws[1:], strict=False):
-        ax.annotate("", xy=(b, cost(b)), xytext=(a, cost(a)), zorder=4,
-                    arrowprops={"arrowstyle": "-|>", "color": VERMILLION, "lw": 1.6, "mutation_scale": 13,
-                                "connectionstyle": "arc3,rad=-0.35", "shrinkA": 4, "shrinkB": 4})
-    ax.plot(ws, cost(ws), "o", color=VERMILLION, ms=7, zorder=5, label="gradient descent steps")
-    for k in range(3):
-        ax.text(ws[k] - 0.15, cost(ws[k]) + 0.2, f"$w_{k}$", ha="right", fontsize=13)
-
-    # The step size is alpha times the slope: big where the curve is steep, tiny near the bottom.
-    ax.text(ws[0] + 0.35, cost(ws[0]) + 0.5, "steep slope → big step", fontsize=12)
-    ax.annotate("gentle slope → small steps", xy=(ws[-2] + 0.05, cost(ws[-2]) + 0.3), xytext=(0.7, 8.5),
-                ha="center", fontsize=12, arrowprops={"arrowstyle": "->", "color": INK, "lw": 1})
-
-    ax.plot(1, cost(1), "*", color=GREEN, ms=18, zorder=6, label="minimum")
-    # The update rule, in a box on the empty right-hand side.
-    rule = "update rule:  $w \\leftarrow w - \\alpha \\, \\dfrac{\\partial J}{\\partial w}$"
-    rule += "\n\nα = learning rate (step size)"
-    frame = {"facecolor": "white", "edgecolor": GREY, "boxstyle": "round,pad=0.5"}
-    ax.text(2.0, 17.5, rule, fontsize=14, va="top", bbox=frame)
-    ax.set_xlabel("weight w")
-    ax.set_ylabel("cost J(w)")
-    ax.set_title(f"Gradient descent: repeated small steps downhill (α = {alpha})")
-    ax.legend(loc="upper center", bbox_to_anchor=(0.45, 1.0))
+    # The step is alpha times the slope: big where the curve is steep, tiny near the bottom.
+    ws = runs[0][1]
+    good.text(ws[0] + 0.35, cost(ws[0]) + 0.5, "steep slope → big step", fontsize=12)
+    good.annotate("gentle slope → small steps", xy=(ws[-2] + 0.05, cost(ws[-2]) + 0.3), xytext=(0.7, 8.5),
+                  ha="center", fontsize=12, arrowprops={"arrowstyle": "->", "color": INK, "lw": 1})
+    good.set_title("α = 0.15: steps downhill, shrinking near the minimum", fontsize=13)
+    bad.text(1.0, 6.6, "each step jumps across the valley\nand lands higher than the last:\nthe cost grows",
+             ha="center", va="top", fontsize=12)
+    bad.set_ylim(-0.3, 7.2)
+    bad.set_title("α = 1.1, too large: the steps overshoot", fontsize=13)
+    fig.legend(handles=[Line2D([], [], color=BLUE, label="cost J(w)"),
+                        Line2D([], [], color=VERMILLION, marker="o", ls="", label="gradient descent steps"),
+                        Line2D([], [], color=GREEN, marker="*", ms=14, ls="", label="minimum")],
+               loc="outside lower center", ncols=3, frameon=False)
+    fig.suptitle("Gradient descent, $w \\leftarrow w - \\alpha \\, \\partial J / \\partial w$: "
+                 "the learning rate α sets the step size")
     return fig
 
 
@@ -562,7 +609,7 @@ def draw_why_nonlinear() -> Figure:
     left.plot(x, g(f(x)), color=BLUE, lw=3, label="both: g(f(x)) = −x + 2.5")
     left.set_title("Two linear layers = one linear layer")
     left.legend(loc="upper left")
-    left.set_ylim(-6, 9)
+    left.set_ylim(-6, 10.5)  # room above the lines for the legend
 
     # Right: a weighted sum of shifted ReLUs is piecewise linear, and it can bend.
     parts = [(1.0, -2.0), (-2.0, 0.0), (1.5, 1.5)]  # (scale, kink position)
@@ -577,7 +624,7 @@ def draw_why_nonlinear() -> Figure:
     right.plot(x, total, color=BLUE, lw=3, label="sum of the three")
     right.set_title("With a non-linearity, layers can bend the function")
     right.legend(loc="upper left")
-    right.set_ylim(-6, 9)
+    right.set_ylim(-6, 10.5)
 
     for ax in (left, right):
         zero_lines(ax)
@@ -596,7 +643,10 @@ def draw_activation_gallery() -> Figure:
         ax.plot(z, deriv(z), color=VERMILLION, ls="--", lw=2)
         ax.set_title(title, fontsize=12)
         ax.set_xlim(-5, 5)
-        ax.set_xlabel("z", labelpad=1)
+        ax.set_xlabel("$z_1$" if title.startswith("Softmax") else "z", labelpad=1)
+    # Softmax is not element-wise: its panel shows one output against one score, so name the curves.
+    axes[1, 3].text(-4.6, 0.9, "$s_1$", color=BLUE, fontsize=13)
+    axes[1, 3].text(2.2, 0.33, "$\\partial s_1 / \\partial z_1$", color=VERMILLION, fontsize=13)
     fig.legend(
         handles=[Line2D([], [], color=BLUE, lw=2.4, label="function"),
                  Line2D([], [], color=VERMILLION, ls="--", lw=2, label="derivative")],

@@ -5,6 +5,7 @@
 """
 
 from .grade import grade
+from .protocol import Limits
 from .results import Results, TestResult
 
-__all__ = ["Results", "TestResult", "grade"]
+__all__ = ["Limits", "Results", "TestResult", "grade"]

@@ -1,4 +1,4 @@
-"""Command line: `python -m autograder grade NOTEBOOK --results FILE` (and `grade-class`, `report`, `demo`);
+"""Command line: `python -m autograder grade NOTEBOOK --results FILE` (and `demo`, `grade-class`, `report`...);
 see `--help`."""
 
 from __future__ import annotations
@@ -8,70 +8,124 @@ import sys
 from pathlib import Path
 
 from .grade import grade
-from .plugin import DEFAULT_TIME_LIMIT, SOLUTIONS
-
-
-def _positive(text: str) -> int:
-    if not text.isdigit() or int(text) < 1:
-        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1; got {text!r}")
-    return int(text)
-
-
-def _slice(text: str) -> tuple[int, int]:
-    k, _, n = text.partition("/")
-    if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
-        raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N, such as 2/8; got {text!r}")
-    return int(k), int(n)
+from .settings import Settings, add_options
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m autograder", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
-    how = argparse.ArgumentParser(add_help=False)  # how notebooks are graded: shared by grade and grade-class
-    how.add_argument("--solutions", type=Path, default=SOLUTIONS, help="folder of the source notebooks")
-    how.add_argument("--no-sandbox", action="store_true", help="do not use bubblewrap even where it works")
-    how.add_argument("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds per check")
-    one = commands.add_parser("grade", parents=[how], help="grade one student notebook")
+    one = commands.add_parser("grade", help="grade one student notebook")
     one.add_argument("notebook", type=Path)
     one.add_argument("--results", type=Path, required=True, help="where to write results.json (Gradescope format)")
-    one.add_argument("--assignment", help="grade as this assignment (default: recognised from the notebook)")
-    one.add_argument("--debug", action="store_true", help="print the grader's own tracebacks (never for students)")
+    add_options(one.add_argument)
     demo = commands.add_parser("demo", help="grade the sample submissions and show what students get back")
     demo.add_argument("--out", type=Path, default=Path("demo-results"), help="folder for their results files")
-    klass = commands.add_parser("grade-class", parents=[how], help="grade a class's notebooks in parallel, then report")
-    klass.add_argument("submitted", type=Path, help="nbgrader's layout: SUBMITTED/<student>/<assignment>/*.ipynb")
-    klass.add_argument("--out", type=Path, required=True, help="folder for results files, grades.csv and the report")
-    klass.add_argument("--jobs", type=_positive, help="notebooks graded at once (default: one per core)")
-    klass.add_argument("--assignment", help="grade only this assignment")
-    klass.add_argument("--force", action="store_true", help="regrade notebooks that have not changed")
-    klass.add_argument("--slice", type=_slice, default=(1, 1), metavar="K/N",
-                       help="grade only the K-th of N slices of the roster (one per machine; merge with `report`)")
-    rebuild = commands.add_parser("report", help="rebuild grades.csv, summary.json and report.html from results files")
-    rebuild.add_argument("out", type=Path, help="the folder holding <student>/<assignment>.results.json")
+    add_push_commands(commands)
+    add_class_commands(commands)
     args = parser.parse_args(argv)
-    if args.command == "grade-class":
-        from .batch import Options
-        from .batch import main as grade_class
-
-        options = Options(args.solutions.resolve(), not args.no_sandbox, args.time_limit)
-        return grade_class(args.submitted, args.out, jobs=args.jobs, assignment=args.assignment, force=args.force,
-                           part=args.slice, options=options)
-    if args.command == "report":
-        from .report import main as rebuild_report
-
-        return rebuild_report(args.out)
+    if args.command in CLASS_COMMANDS:
+        return run_class_command(args)
     if args.command == "demo":
         from .demo import run_demo
 
         return run_demo(args.out)
-    results = grade(args.notebook, solutions=args.solutions, assignment=args.assignment,
-                    sandbox=not args.no_sandbox, time_limit=args.time_limit, results_path=args.results,
-                    debug=args.debug)
+    if args.command in PUSH_COMMANDS:
+        return run_push_command(args)
+    settings = Settings.from_options(args)
+    results = grade(args.notebook, solutions=settings.solutions, assignment=settings.assignment,
+                    sandbox=settings.sandbox, limits=settings.limits, results_path=args.results,
+                    debug=settings.debug)
     print(results.table())
     if results.output:
         print()
         print(results.output)
     return 1 if results.error else 0
+
+
+# -- grading on every push: student template, Actions workflow, Classroom 50, collecting repositories ----
+PUSH_COMMANDS = ("template", "workflow", "classroom50", "collect", "summary")
+
+
+def add_push_commands(commands: argparse._SubParsersAction) -> None:
+    template = commands.add_parser("template", help="write the repository a student receives")
+    template.add_argument("out", type=Path)
+    template.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
+    template.add_argument("--workflow", action="store_true", help="also add the grading workflow (see `workflow`)")
+    workflow = commands.add_parser("workflow", help="add the GitHub Actions workflow that grades on every push")
+    workflow.add_argument("out", type=Path, help="the student template (or repository) to add it to")
+    bundles = commands.add_parser("classroom50", help="write Classroom 50 autograders for a classroom")
+    bundles.add_argument("out", type=Path)
+    bundles.add_argument("--classroom", required=True, help="the classroom's short name")
+    bundles.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
+    collect = commands.add_parser("collect", help="collect student repositories into nbgrader's submitted/")
+    collect.add_argument("roster", type=Path, help="CSV file with the columns student_id,repository")
+    collect.add_argument("assignment")
+    collect.add_argument("--deadline", required=True, help="ISO 8601 with a time zone, e.g. 2026-12-01T23:59+01:00")
+    collect.add_argument("--root", type=Path, default=Path(), help="nbgrader's course folder (default: here)")
+    summary = commands.add_parser("summary", help="Markdown of results files: score table and feedback")
+    summary.add_argument("results", type=Path, nargs="+")
+
+
+def run_push_command(args: argparse.Namespace) -> int:
+    if args.command == "template":
+        from .template import main as template
+
+        return template(args.out, args.assignment, workflow=args.workflow)
+    if args.command == "workflow":
+        from .workflow import main as workflow
+
+        return workflow(args.out)
+    if args.command == "classroom50":
+        from .classroom50.bundle import main as classroom50
+
+        return classroom50(args.out, args.classroom, args.assignment)
+    if args.command == "collect":
+        from .collect import main as collect
+
+        return collect(args.roster, args.assignment, args.deadline, args.root)
+    from .summary import main as summary
+
+    return summary(args.results)
+
+
+# -- a whole class: grade-class and its report ---------------------------------------------------------------
+CLASS_COMMANDS = ("grade-class", "report")
+
+
+def add_class_commands(commands: argparse._SubParsersAction) -> None:
+    def positive(text: str) -> int:
+        if not text.isdigit() or int(text) < 1:
+            raise argparse.ArgumentTypeError(f"expected a whole number of at least 1; got {text!r}")
+        return int(text)
+
+    def part(text: str) -> tuple[int, int]:
+        k, _, n = text.partition("/")
+        if not (k.isdigit() and n.isdigit() and 1 <= int(k) <= int(n)):
+            raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N, such as 2/8; got {text!r}")
+        return int(k), int(n)
+
+    klass = commands.add_parser("grade-class", help="grade a class's notebooks in parallel, then report")
+    klass.add_argument("submitted", type=Path, help="nbgrader's layout: SUBMITTED/<student>/<assignment>/*.ipynb")
+    klass.add_argument("--out", type=Path, required=True, help="folder for results files, grades.csv and the report")
+    klass.add_argument("--jobs", type=positive, help="notebooks graded at once (default: one per core)")
+    klass.add_argument("--assignment", help="grade only this assignment")
+    klass.add_argument("--force", action="store_true", help="regrade notebooks that have not changed")
+    klass.add_argument("--slice", type=part, default=(1, 1), metavar="K/N",
+                       help="grade only the K-th of N slices of the roster (one per machine; merge with `report`)")
+    klass.add_argument("--no-sandbox", action="store_true", help="run student code without bubblewrap or Landlock")
+    rebuild = commands.add_parser("report", help="rebuild grades.csv, summary.json and report.html from results files")
+    rebuild.add_argument("out", type=Path, help="the folder holding <student>/<assignment>.results.json")
+
+
+def run_class_command(args: argparse.Namespace) -> int:
+    if args.command == "grade-class":
+        from .batch import main as grade_class
+
+        return grade_class(args.submitted, args.out, jobs=args.jobs, assignment=args.assignment, force=args.force,
+                           part=args.slice, sandbox=not args.no_sandbox)
+    from .report import main as report
+
+    return report(args.out)
 
 
 if __name__ == "__main__":

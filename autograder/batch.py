@@ -11,7 +11,7 @@ starts its own sandboxed student process. If a worker dies (never seen; it would
 notebooks left are graded one process each, so the batch always finishes.
 
 Re-running skips a notebook whose results file carries the same content hash: the notebook's bytes, plus a
-fingerprint of the grader (the package's source, the hidden checks, the solutions and the options used).
+fingerprint of the grader (the package's source, the hidden checks, the solutions and the sandbox used).
 """
 
 from __future__ import annotations
@@ -34,23 +34,17 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import report, similar, worker
+from . import protocol, report, similar
 from .grade import grade
 from .notebook import Assignment, load_assignments
 from .results import Results
 from .sandbox import bwrap_works
+from .settings import SOLUTIONS
 from .tally import SUFFIX, Entry, note
 
 PACKAGE = Path(__file__).resolve().parent
 APART_TIMEOUT = 600  # seconds for one notebook graded in a process of its own (after a worker died)
 PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent ends (linux/prctl.h)
-
-
-@dataclass(frozen=True)
-class Options:
-    solutions: Path
-    sandbox: bool
-    time_limit: float
 
 
 @dataclass(frozen=True)
@@ -95,30 +89,30 @@ def pick_notebook(folder: Path, assignment: str) -> Path:
 
 
 @functools.cache
-def grader_fingerprint(options: Options) -> str:
-    """Changes whenever grading could give another result: the grader's code, checks, solutions, options."""
+def grader_fingerprint(sandbox: bool, solutions: Path = SOLUTIONS) -> str:
+    """Changes whenever grading could give another result: the grader's code and checks, the solutions, and
+    the sandbox it can use."""
     digest = hashlib.sha256()
     files = sorted(p for p in PACKAGE.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    files += sorted(Path(options.solutions).glob("*/*.ipynb"))
+    files += sorted(Path(solutions).glob("*/*.ipynb"))
     for path in files:
         digest.update(f"{path.name}\0{path.stat().st_size}\0".encode())
         digest.update(path.read_bytes())
-    isolation = "bubblewrap" if options.sandbox and bwrap_works() else "none"
-    digest.update(json.dumps([isolation, options.time_limit]).encode())
+    digest.update(f"sandbox={sandbox}, bubblewrap={sandbox and bwrap_works()}".encode())
     return digest.hexdigest()
 
 
-def content_hash(notebook: Path, known: str | None, options: Options) -> str:
-    digest = hashlib.sha256(f"{grader_fingerprint(options)}\0{known}\0".encode())
+def content_hash(notebook: Path, known: str | None, sandbox: bool) -> str:
+    digest = hashlib.sha256(f"{grader_fingerprint(sandbox)}\0{known}\0".encode())
     digest.update(notebook.read_bytes() if notebook.is_file() else b"\0missing")
     return digest.hexdigest()
 
 
-def tasks_for(submitted: Path, out: Path, only: str | None, options: Options, part: tuple[int, int] = (1, 1)
+def tasks_for(submitted: Path, out: Path, only: str | None, sandbox: bool, part: tuple[int, int] = (1, 1)
               ) -> list[Task]:
-    known = set(load_assignments(options.solutions))
+    known = set(assignments())
     return [Task(student, a, notebook, out / student / f"{a}{SUFFIX}", a if a in known else None,
-                 content_hash(notebook, a if a in known else None, options))
+                 content_hash(notebook, a if a in known else None, sandbox))
             for student, a, notebook in discover(submitted, only, part)]
 
 
@@ -137,12 +131,12 @@ def done_from(task: Task, doc: dict, fingerprint: str | None, skipped: bool = Fa
 
 
 @functools.cache
-def assignments(solutions: Path) -> dict[str, Assignment]:
-    return load_assignments(solutions)
+def assignments() -> dict[str, Assignment]:
+    return load_assignments(SOLUTIONS)
 
 
-def answer_fingerprint(task: Task, options: Options) -> str | None:
-    assignment = assignments(options.solutions).get(task.known) if task.known else None
+def answer_fingerprint(task: Task) -> str | None:
+    assignment = assignments().get(task.known) if task.known else None
     return similar.fingerprint(task.notebook, assignment) if assignment else None
 
 
@@ -151,20 +145,18 @@ def start_pool_process() -> None:
     rather than poll (polling would pay for one notebook's quicker round trips with another's CPU: it more
     than halves the grader's CPU time per notebook here); what is imported so far is moved out of the garbage
     collector's sight, since pytest collects garbage at the end of every session."""
-    worker.SPIN_SECONDS = 0
+    protocol.SPIN_SECONDS = 0
     gc.freeze()
     if sys.platform == "linux":  # a killed grade-class takes its pool along (an orphan would wait for work forever)
         ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
-def grade_task(task: Task, options: Options) -> Done:
+def grade_task(task: Task, sandbox: bool) -> Done:
     """Grade one notebook and write its results file (in a worker process of the pool)."""
-    results = grade(task.notebook, solutions=options.solutions, assignment=task.known, sandbox=options.sandbox,
-                    time_limit=options.time_limit)
-    doc = results.to_dict()
+    doc = grade(task.notebook, assignment=task.known, sandbox=sandbox).to_dict()
     mark(doc, task)
     write_json(task.results, doc)
-    return done_from(task, doc, answer_fingerprint(task, options))
+    return done_from(task, doc, answer_fingerprint(task))
 
 
 def mark(doc: dict, task: Task) -> None:
@@ -174,13 +166,12 @@ def mark(doc: dict, task: Task) -> None:
         doc["extra_data"]["missing"] = True
 
 
-def grade_apart(task: Task, options: Options) -> Done:
+def grade_apart(task: Task, sandbox: bool) -> Done:
     """Grade one notebook with `python -m autograder grade` in a process of its own."""
     with tempfile.TemporaryDirectory(prefix="autograder-") as tmp:
         results = Path(tmp) / "results.json"
-        command = [sys.executable, "-m", "autograder", "grade", str(task.notebook), "--results", str(results),
-                   "--solutions", str(options.solutions), "--time-limit", str(options.time_limit)]
-        command += (["--assignment", task.known] if task.known else []) + ([] if options.sandbox else ["--no-sandbox"])
+        command = [sys.executable, "-m", "autograder", "grade", str(task.notebook), "--results", str(results)]
+        command += (["--assignment", task.known] if task.known else []) + ([] if sandbox else ["--no-sandbox"])
         try:
             subprocess.run(command, capture_output=True, timeout=APART_TIMEOUT, cwd=PACKAGE.parent)
             doc = json.loads(results.read_text(encoding="utf-8"))
@@ -189,7 +180,7 @@ def grade_apart(task: Task, options: Options) -> Done:
             why = f"grading this notebook stopped the grader ({type(exc).__name__})"
             doc = Results(task.known, error=why).to_dict()  # no content hash: the next run tries again
     write_json(task.results, doc)
-    return done_from(task, doc, answer_fingerprint(task, options))
+    return done_from(task, doc, answer_fingerprint(task))
 
 
 def unchanged(task: Task) -> dict | None:
@@ -209,7 +200,7 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def grade_all(tasks: list[Task], options: Options, jobs: int, show: Callable[[Done], None]) -> list[Done]:
+def grade_all(tasks: list[Task], sandbox: bool, jobs: int, show: Callable[[Done], None]) -> list[Done]:
     """Grade `tasks` in a pool of `jobs` worker processes; `show(done)` as each finishes."""
     finished, left = [], []
     if not tasks:
@@ -217,7 +208,7 @@ def grade_all(tasks: list[Task], options: Options, jobs: int, show: Callable[[Do
     # fork: the workers start with the grader already imported and the sandbox already probed.
     context = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else None)
     with ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=start_pool_process) as pool:
-        futures = {pool.submit(grade_task, task, options): task for task in tasks}
+        futures = {pool.submit(grade_task, task, sandbox): task for task in tasks}
         try:
             for future in as_completed(futures):
                 try:
@@ -229,7 +220,7 @@ def grade_all(tasks: list[Task], options: Options, jobs: int, show: Callable[[Do
             pool.shutdown(wait=False, cancel_futures=True)  # only those already handed to a process finish
             raise
     with ThreadPoolExecutor(max_workers=jobs) as threads:
-        for done in threads.map(lambda task: grade_apart(task, options), left):
+        for done in threads.map(lambda task: grade_apart(task, sandbox), left):
             finished.append(done)
             show(done)
     return finished
@@ -262,10 +253,10 @@ class Progress:
             self.bar.close()
 
 
-def similar_groups(finished: list[Done], options: Options) -> dict[str, list[list[str]]]:
+def similar_groups(finished: list[Done]) -> dict[str, list[list[str]]]:
     """Per assignment the grader knows, the groups of students whose answer cells match (similar.py)."""
     found = {}
-    for name, assignment in assignments(options.solutions).items():
+    for name, assignment in assignments().items():
         prints = {d.task.student: d.fingerprint for d in finished if d.task.known == name}
         if prints:
             found[name] = similar.groups(prints, similar.release_fingerprint(assignment))
@@ -273,13 +264,13 @@ def similar_groups(finished: list[Done], options: Options) -> dict[str, list[lis
 
 
 def main(submitted: Path, out: Path, *, jobs: int | None = None, assignment: str | None = None, force: bool = False,
-         part: tuple[int, int] = (1, 1), options: Options) -> int:
+         part: tuple[int, int] = (1, 1), sandbox: bool = True) -> int:
     """Grade the class, write the results files and the report; 0 when the grader ran on every notebook."""
     submitted, out = Path(submitted), Path(out)
     if not submitted.is_dir():
         print(f"{submitted} is not a folder: expected {submitted}/<student>/<assignment>/<notebook>.ipynb.")
         return 2
-    tasks = tasks_for(submitted, out, assignment, options, part)
+    tasks = tasks_for(submitted, out, assignment, sandbox, part)
     if not tasks and assignment:
         print(f"No student in {submitted} has a folder {assignment}/: nothing to grade.")
         return 2
@@ -295,10 +286,10 @@ def main(submitted: Path, out: Path, *, jobs: int | None = None, assignment: str
         if doc is None:
             todo.append(task)
         else:
-            finished.append(done_from(task, doc, answer_fingerprint(task, options), skipped=True))
+            finished.append(done_from(task, doc, answer_fingerprint(task), skipped=True))
             progress(finished[-1])
     try:
-        finished += grade_all(todo, options, jobs, progress)
+        finished += grade_all(todo, sandbox, jobs, progress)
     except KeyboardInterrupt:
         print(f"\nInterrupted: {progress.count} of {len(tasks)} results files are written; run the same command "
               "again to grade the rest.")
@@ -311,5 +302,5 @@ def main(submitted: Path, out: Path, *, jobs: int | None = None, assignment: str
     failed = [d for d in finished if d.failed]
     for done in failed:
         print(f"The grader could not run on {done.task.notebook}: {done.note}")
-    code = report.main(out, similar_groups(finished, options))
+    code = report.main(out, similar_groups(finished))
     return 1 if failed or code else 0

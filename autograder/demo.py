@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .classroom50.bundle import demo as demo_grading_on_push
 from .grade import grade
 from .notebook import load_assignment, read_cells
 
@@ -43,4 +44,5 @@ def run_demo(out: Path) -> int:
         if results.error:
             return 1
     print(f"Results files (Gradescope's results.json format) are in {out}/.")
+    demo_grading_on_push(out / "on-push")
     return 0

@@ -1,9 +1,9 @@
 """Feedback a student can act on: what a check expected, what came back, and the likely mistake.
 
 Hidden checks fail by raising `Feedback`; its message is all the student sees of the check (never its
-source, never a whole expected array). `compare` recognises the usual mistakes by their fingerprints:
-a wrong shape, NaN or inf, a flipped sign, a factor of m, or a named suspect (the value a specific bug
-would give, computed by the check from the reference).
+source, never a whole expected array), and its `mistake` is the stable id of what was recognised (see
+mistakes.py). `compare` recognises the usual mistakes by their fingerprints: a wrong shape, NaN or inf, a
+flipped sign, a factor of m, or a named suspect (the value a specific bug would give, computed by the check).
 """
 
 from __future__ import annotations
@@ -13,11 +13,17 @@ from typing import Any, NoReturn
 
 import numpy as np
 
-from .worker import Opaque
+from .mistakes import Mistake
+from .protocol import Opaque
 
 
 class Feedback(AssertionError):
-    """A failed check, worded for the student."""
+    """A failed check, worded for the student; `mistake` is a catalogue id, or a generic slug that the
+    grader prefixes with the checked function's name ("wrong-shape" -> "forward/wrong-shape")."""
+
+    def __init__(self, message: str, mistake: str | None = None) -> None:
+        super().__init__(message)
+        self.mistake = mistake
 
 
 class StudentError(Feedback):
@@ -28,8 +34,8 @@ class StudentTimeout(StudentError):
     """The student's code did not finish before the check's deadline."""
 
 
-def fail(message: str) -> NoReturn:
-    raise Feedback(message)
+def fail(message: str, mistake: str | None = None) -> NoReturn:
+    raise Feedback(message, mistake)
 
 
 def fmt(x: Any) -> str:
@@ -56,11 +62,11 @@ def describe(value: Any) -> str:
 
 def as_array(value: Any, what: str, want_shape: tuple) -> np.ndarray:
     if value is None:
-        fail(f"{what} returned None: is a `return` statement missing?")
+        fail(f"{what} returned None: is a `return` statement missing?", "returned-none")
     try:
         array = np.asarray(value, dtype=float)
     except (TypeError, ValueError):
-        fail(f"{what} returned {describe(value)}; expected numbers of shape {want_shape}.")
+        fail(f"{what} returned {describe(value)}; expected numbers of shape {want_shape}.", "not-numbers")
     return array
 
 
@@ -69,47 +75,51 @@ def close(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> bool:
 
 
 def compare(got: Any, want: Any, *, what: str, rtol: float = 1e-6, atol: float = 1e-9,
-            suspects: Mapping[str, Any] | None = None, m: int | None = None, strict_shape: bool = True) -> None:
+            suspects: Mapping[Mistake, Any] | None = None, m: int | None = None, strict_shape: bool = True) -> None:
     """Fail with a helpful message unless `got` matches `want` in shape and value.
 
-    `what` names the call (e.g. "compute_cost(X, y) with X of shape (7, 3)"); `suspects` maps a hint
-    ("did you forget the bias?") to the value that bug would give; `m` enables the 1/m fingerprint.
+    `what` names the call (e.g. "compute_cost(X, y) with X of shape (7, 3)"); `suspects` maps a mistake
+    (its id and message) to the value that bug would give; `m` enables the 1/m fingerprint.
     """
     want = np.asarray(want, dtype=float)
     got = as_array(got, what, want.shape)
     if not strict_shape and got.size == want.size:
         got = got.reshape(want.shape)
     if got.shape != want.shape:
-        fail(f"{what} returned shape {got.shape}; expected shape {want.shape}.{shape_hint(got.shape, want.shape)}")
+        hint, slug = shape_hint(got.shape, want.shape)
+        fail(f"{what} returned shape {got.shape}; expected shape {want.shape}.{hint}", slug)
     bad = ~np.isfinite(got)
     if bad.any() and np.isfinite(want).all():
         index = tuple(int(i) for i in np.argwhere(bad)[0]) if got.ndim else ()
         fail(f"{what} returned {'NaN' if np.isnan(got[index]) else 'inf'}"
              f"{f' at index {index}' if index else ''}; expected a finite number there. "
-             "Look for log(0), division by zero or np.exp of a large number.")
+             "Look for log(0), division by zero or np.exp of a large number.", "not-finite")
     if close(got, want, rtol, atol):
         return
-    for hint, value in (suspects or {}).items():
+    for suspect, value in (suspects or {}).items():
         value = np.asarray(value, dtype=float)
         if value.size == want.size and close(got, value.reshape(want.shape), rtol, atol):
-            fail(f"{what} is wrong: {hint}")
+            fail(f"{what} is wrong: {suspect.message}", suspect.id)
     if np.any(want != 0) and close(got, -want, rtol, atol):
-        fail(f"{what} has the right size but the opposite sign everywhere: check the sign of your formula.")
+        fail(f"{what} has the right size but the opposite sign everywhere: check the sign of your formula.",
+             "opposite-sign")
     if m and m > 1:
         if close(got, want * m, rtol, atol):
-            fail(f"{what} is {m} times too large (m = {m}): the average over the m examples needs the 1/m.")
+            fail(f"{what} is {m} times too large (m = {m}): the average over the m examples needs the 1/m.",
+                 "missing-mean")
         if close(got, want / m, rtol, atol):
-            fail(f"{what} is {m} times too small (m = {m}): divided by m twice?")
-    fail(f"{what} is wrong: {mismatch(got, want, rtol, atol)}")
+            fail(f"{what} is {m} times too small (m = {m}): divided by m twice?", "divided-by-m-twice")
+    fail(f"{what} is wrong: {mismatch(got, want, rtol, atol)}", "wrong-values")
 
 
-def shape_hint(got: tuple, want: tuple) -> str:
+def shape_hint(got: tuple, want: tuple) -> tuple[str, str]:
+    """A hint about a wrong shape, and the mistake's slug."""
     if len(want) == 2 and want[1] == 1 and got == (want[0], want[0]) and want[0] > 1:
         return (" An (m, m) result comes from broadcasting an (m,) array against an (m, 1) one: keep "
-                "every vector as a column of shape (m, 1), or flatten both.")
+                "every vector as a column of shape (m, 1), or flatten both.", "broadcast-m-by-m")
     if int(np.prod(got)) == int(np.prod(want)):
-        return f" The values may be right but the shape is not: reshape to {want}."
-    return ""
+        return f" The values may be right but the shape is not: reshape to {want}.", "wrong-shape"
+    return "", "wrong-shape"
 
 
 def mismatch(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> str:
@@ -121,6 +131,6 @@ def mismatch(got: np.ndarray, want: np.ndarray, rtol: float, atol: float) -> str
             f"{fmt(got[index])}, expected {fmt(want[index])}.")
 
 
-def expect(condition: bool, message: str) -> None:
+def expect(condition: bool, message: str, mistake: str | None = None) -> None:
     if not condition:
-        fail(message)
+        fail(message, mistake)

@@ -1,62 +1,46 @@
-"""Grade one notebook: run the hidden tests of its assignment through pytest and collect the results.
+"""Grade one notebook: the one place that builds a grading session, runs the hidden checks, and returns
+the results.
 
 `grade(...)` is the library entry point that the command line, nbgrader's autograde step and the
 workflow that grades each push all call. It never raises for anything a student's file can do: an
 unreadable notebook, missing cells or broken code become a score and a message. It raises nothing at
-all; a grader that cannot run (no solutions, a broken install) gives results with `error` set.
+all; a grader that cannot run (no solutions, a broken reference) gives results with `error` set.
 """
 
 from __future__ import annotations
 
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from .notebook import NotebookError, identify, load_assignments, read_cells
-from .plugin import DEFAULT_TIME_LIMIT, FAILURE, RESULTS, SOLUTIONS
+from .notebook import NotebookError, identify, load_assignments, read_cells, student_answers
+from .plugin import Grading
+from .protocol import Limits
+from .reference import Reference
 from .results import Results
+from .sandbox import LAYERS, exposed
+from .settings import SOLUTIONS, Settings
+from .student import Student
 
 HIDDEN = Path(__file__).resolve().parent / "hidden"
 
 
-class _Collect:
-    """Picks the results, or why there are none, off the pytest session."""
-
-    def __init__(self, debug: bool) -> None:
-        self.debug, self.config, self.problems = debug, None, []
-
-    @pytest.hookimpl(tryfirst=True)  # before the plugin's own, which may fail
-    def pytest_configure(self, config: pytest.Config) -> None:
-        self.config = config
-
-    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
-        if report.failed:  # a broken hidden test module: its text may show hidden source, so only on --debug
-            self.problems.append(f"the hidden checks in {Path(report.nodeid).name or 'autograder/hidden'} "
-                                 "could not be collected (grade with --debug for details)")
-            if self.debug:
-                print(report.longreprtext, file=sys.stderr)
-
-    @property
-    def grading(self):
-        return self.config.stash.get(RESULTS, None) if self.config else None
-
-    def failure(self, code: int) -> str:
-        found = self.config.stash.get(FAILURE, None) if self.config else None
-        return found or "; ".join(self.problems) or f"the hidden tests did not run (pytest exit code {code})"
+class GraderError(Exception):
+    """The grader itself cannot run (the instructor's problem, never the student's)."""
 
 
 def grade(notebook: Path, *, solutions: Path = SOLUTIONS, assignment: str | None = None, sandbox: bool = True,
-          time_limit: float = DEFAULT_TIME_LIMIT, results_path: Path | None = None, debug: bool = False) -> Results:
+          limits: Limits | None = None, results_path: Path | None = None, debug: bool = False) -> Results:
     """Grade `notebook`; write `results_path` (Gradescope's results.json format) when given."""
+    settings = Settings(Path(solutions), assignment, sandbox, limits or Limits(), debug)
     started = time.perf_counter()
     try:
-        results = _grade(Path(notebook), Path(solutions), assignment, sandbox, time_limit, debug)
+        results = run_checks(Path(notebook), settings)
     except Exception as exc:  # the grader's own failure: still a results file, with the reason
         results = Results(assignment, error=f"{type(exc).__name__}: {exc}")
     if results.error:
-        results.tests = [t for t in results.tests if t.status == "passed"]
+        results.tests = []
         results.output = (f"The grader could not run ({results.error}). Your notebook was not graded; this "
                           "is not a problem with your work: please tell your instructor.")
     results.execution_time = time.perf_counter() - started
@@ -65,40 +49,58 @@ def grade(notebook: Path, *, solutions: Path = SOLUTIONS, assignment: str | None
     return results
 
 
-def _grade(notebook: Path, solutions: Path, assignment: str | None, sandbox: bool, time_limit: float,
-           debug: bool) -> Results:
-    assignments = load_assignments(solutions)
+def open_grading(notebook: Path, settings: Settings) -> Grading:
+    """The session for one notebook: its assignment, the reference, and the student process (started
+    now, so that it imports numpy while pytest collects). A notebook that cannot be read raises
+    NotebookError, unless the assignment is given: then every check fails with the reason."""
+    if settings.sandbox and (seen := exposed([settings.solutions, HIDDEN])):
+        raise GraderError(f"{', '.join(map(str, seen))} would be readable by student code (the sandbox shows the "
+                          "system and the Python installation): keep the course outside them")
+    assignments = load_assignments(settings.solutions)
     if not assignments:
-        raise FileNotFoundError(f"no source notebooks under {solutions}")
-    if assignment is not None and assignment not in assignments:
-        raise ValueError(f"unknown assignment {assignment!r}; known: {', '.join(assignments)}")
-    if assignment is None:
-        try:
-            assignment = identify(read_cells(notebook), assignments).name
-        except NotebookError as exc:
-            return Results(None, output=f"Score: 0. {exc}")
-    args = [str(HIDDEN / f"test_{assignment}.py"), "--notebook", str(notebook), "--solutions", str(solutions),
-            "--assignment", assignment, "--time-limit", str(time_limit), "-p", "no:terminal",
-            "-c", str(HIDDEN / "pytest.ini"), "--rootdir", str(HIDDEN)]
-    args += ["--no-sandbox"] if not sandbox else []
-    args += ["--debug-grader"] if debug else []
-    collect = _Collect(debug)
-    code = pytest.main(args, plugins=[collect])
-    grading = collect.grading
-    if grading is None or collect.problems or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-        return Results(assignment, error=collect.failure(int(code)))
-    results = Results(assignment, grading.results, isolation=grading.isolation)
-    results.output = summary(results, grading)
+        raise GraderError(f"no source notebooks under {settings.solutions}")
+    if settings.assignment is not None and settings.assignment not in assignments:
+        raise GraderError(f"unknown assignment {settings.assignment!r}; known: {', '.join(assignments)}")
+    try:
+        cells = read_cells(notebook)
+        assignment = assignments[settings.assignment] if settings.assignment else identify(cells, assignments)
+        if not {c["nbgrader"].get("grade_id") for c in cells} & assignment.grade_ids:
+            raise NotebookError(f"This notebook has none of {assignment.name}'s graded cells.")
+    except NotebookError as exc:
+        if settings.assignment is None:
+            raise
+        assignment = assignments[settings.assignment]
+        return Grading(assignment, Reference(assignment), None, settings, notebook_error=str(exc))
+    reference = Reference(assignment)  # before the student process: a broken reference fails the grader early
+    answers, missing = student_answers(cells, assignment)
+    student = Student(assignment, answers, missing, reference, layers=LAYERS if settings.sandbox else (),
+                      limits=settings.limits)
+    return Grading(assignment, reference, student, settings)
+
+
+def run_checks(notebook: Path, settings: Settings) -> Results:
+    try:
+        grading = open_grading(notebook, settings)
+    except NotebookError as exc:
+        return Results(None, output=f"Score: 0. {exc}", notebook_error=str(exc))
+    try:
+        code = pytest.main([str(HIDDEN / f"test_{grading.assignment.name}.py"), "-p", "no:terminal",
+                            "-c", str(HIDDEN / "pytest.ini"), "--rootdir", str(HIDDEN)], plugins=[grading])
+    finally:
+        grading.close()
+    if grading.failures or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+        raise GraderError("; ".join(grading.failures) or f"the hidden checks did not run (pytest exit code {code})")
+    results = grading.results()
+    results.output = summary(results)
     return results
 
 
-def summary(results: Results, grading) -> str:
+def summary(results: Results) -> str:
     """The top of the student's feedback: the score, what could not be graded at all, and how it ran."""
     lines = [f"{results.assignment}: {results.score:g} / {results.max_score:g} points."]
-    if grading.problem:
-        lines.append(grading.problem)
-    problems = grading.student.problems if grading.student else {}
-    lines += [f"Note: {text[0].upper()}{text[1:]}" for text in problems.values()]
+    if results.notebook_error:
+        lines.append(results.notebook_error)
+    lines += [f"Note: {text[0].upper()}{text[1:]}" for text in results.problems.values()]
     if results.isolation == "none":
         lines.append("(Graded without a sandbox: the student code ran as a separate process with limits.)")
     return "\n".join(lines)

@@ -52,8 +52,8 @@ def qualname_of(grade_id: str) -> str:
     return grade_id.replace("-", ".")
 
 
-def read_cells(path: Path) -> list[dict]:
-    """The code cells of a notebook file, each with its source as one string."""
+def read_notebook(path: Path) -> dict:
+    """A notebook file's JSON document, checked to have a list of cells; NotebookError says what is wrong."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except FileNotFoundError:
@@ -68,18 +68,29 @@ def read_cells(path: Path) -> list[dict]:
             f"column {exc.colno}). It was probably edited outside Jupyter or saved half-way; open it in "
             "Jupyter, or restore it from your repository's history."
         ) from None
-    cells = data.get("cells") if isinstance(data, dict) else None
-    if not isinstance(cells, list):
+    if not isinstance(data, dict) or not isinstance(data.get("cells"), list):
         raise NotebookError(f"{Path(path).name} is JSON but not a Jupyter notebook (version 4): it has no cells.")
-    code_cells = []
-    for cell in cells:
-        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+    return data
+
+
+def cells_of(notebook: dict, kind: str | None = "code") -> list[dict]:
+    """The cells of a notebook document (of one `kind`, or all), each as {"cell_type", "source" (one
+    string), "nbgrader" (its nbgrader metadata, {} if none)}; malformed cells are skipped."""
+    found = []
+    for cell in notebook["cells"]:
+        if not isinstance(cell, dict) or (kind is not None and cell.get("cell_type") != kind):
             continue
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else source
         meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell.get("metadata"), dict) else {}
-        code_cells.append({"source": str(source), "nbgrader": meta if isinstance(meta, dict) else {}})
-    return code_cells
+        found.append({"cell_type": cell.get("cell_type"), "source": str(source),
+                      "nbgrader": meta if isinstance(meta, dict) else {}})
+    return found
+
+
+def read_cells(path: Path, kind: str | None = "code") -> list[dict]:
+    """The cells of a notebook file (code cells by default); see `cells_of`."""
+    return cells_of(read_notebook(path), kind)
 
 
 def load_assignment(path: Path) -> Assignment:

@@ -1,162 +1,158 @@
-"""The pytest plugin behind the hidden tests: `--notebook`, the `student` and `reference` fixtures,
-a time limit per check, and one `TestResult` per check.
+"""The pytest side of grading: the `student` and `reference` fixtures, one deadline per check, one
+`TestResult` per check.
 
-A hidden test is a plain pytest function whose docstring's first line is its name, starting with the
-qualified name of the graded function it checks: "LogisticRegressionNN.compute_cost: matches the
-reference on random data". A function's points (from its test cell in the source notebook) are shared
-equally by its checks. What the student reads of a failed check is the message of the `Feedback` it
-raised, never its source or traceback.
+`grade()` builds a `Grading` (the assignment, the reference, the student process) and hands it to pytest
+as a plugin object, then reads the results straight off it. `pytest autograder/hidden --notebook NB` is a
+thin path onto the same thing: this module's `pytest_configure` builds the `Grading` from the options.
+
+A hidden check is a pytest function marked with `@check(function, name, weight=...)` (checks.py). A
+function's points (from its test cell in the source notebook) are split over its checks by weight, in
+hundredths of a point, so that they add back up exactly. What the student reads of a failed check is the
+message of the `Feedback` it raised, never its source or traceback.
 """
 
 from __future__ import annotations
 
 import sys
-import time
-from collections import Counter
 from pathlib import Path
 
 import pytest
 
+from .checks import Check
 from .feedback import Feedback
-from .notebook import Assignment, NotebookError, identify, load_assignments, read_cells, student_answers
+from .mistakes import tag
+from .notebook import Assignment, NotebookError
 from .reference import Reference
-from .results import TestResult
-from .student import Student
+from .results import Results, TestResult, apportion, cents
+from .settings import Settings, add_options
+from .student import CheckRun, Student
 
-SOLUTIONS = Path(__file__).resolve().parent.parent / "solutions"
-RESULTS = pytest.StashKey["Grading"]()
-FAILURE = pytest.StashKey[str]()  # why the grader itself could not start or collect its checks
-DEFAULT_TIME_LIMIT = 3.0  # seconds per check; the reference needs milliseconds
+GRADING = pytest.StashKey["Grading"]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("autograder", "grading a student notebook")
     group.addoption("--notebook", help="the student notebook to grade")
-    group.addoption("--solutions", default=str(SOLUTIONS), help="folder of the source notebooks")
-    group.addoption("--assignment", help="grade as this assignment (default: recognised from the notebook)")
-    group.addoption("--no-sandbox", action="store_true", help="run student code without bubblewrap")
-    group.addoption("--time-limit", type=float, default=DEFAULT_TIME_LIMIT, help="seconds per check")
-    group.addoption("--debug-grader", action="store_true", help="print the grader's own tracebacks")
+    add_options(group.addoption)
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "time_limit(seconds): this check's time limit")
-    if config.getoption("notebook"):
+    if config.getoption("notebook") and GRADING not in config.stash:  # run as `pytest ... --notebook NB`
+        from .grade import GraderError, open_grading
+
         try:
-            grading = Grading(config)
-        except NotebookError:
-            raise
-        except Exception as exc:  # the reference or the set-up is broken: the instructor's problem
-            config.stash[FAILURE] = f"{type(exc).__name__}: {exc}"
-            raise pytest.UsageError(f"the grader could not start: {config.stash[FAILURE]}") from None
-        config.stash[RESULTS] = grading
+            grading = open_grading(Path(config.getoption("notebook")), Settings.from_options(config.option))
+        except NotebookError as exc:
+            raise pytest.UsageError(f"nothing to grade: {exc}") from None
+        except GraderError as exc:
+            raise pytest.UsageError(f"the grader could not start: {exc}") from None
         config.pluginmanager.register(grading, "autograder-grading")
+        config.add_cleanup(grading.close)
 
 
 @pytest.fixture(scope="session")
 def reference(request: pytest.FixtureRequest) -> Reference:
-    return request.config.stash[RESULTS].reference
+    return request.config.stash[GRADING].reference
 
 
 @pytest.fixture(scope="session")
 def student(request: pytest.FixtureRequest) -> Student:
-    grading = request.config.stash[RESULTS]
-    if grading.problem:
-        raise Feedback(grading.problem)
+    grading = request.config.stash[GRADING]
+    if grading.student is None:
+        raise Feedback(grading.notebook_error or "the notebook could not be graded", "notebook-unreadable")
     return grading.student
 
 
-def test_name(item: pytest.Item) -> str:
-    doc = getattr(getattr(item, "function", None), "__doc__", None) or ""
-    name = doc.strip().splitlines()[0] if doc.strip() else item.name
-    callspec = getattr(item, "callspec", None)
-    return f"{name} [{callspec.id}]" if callspec else name
-
-
 class Grading:
-    """State of one grading session: the assignment, the reference, the student process, the results."""
+    """One grading session, handed to pytest as a plugin: what is graded, and the results as they come."""
 
-    def __init__(self, config: pytest.Config) -> None:
-        self.config = config
-        self.results: list[TestResult] = []
-        self.problem: str | None = None  # why nothing of this notebook can be graded
-        self.student: Student | None = None
-        assignments = load_assignments(Path(config.getoption("solutions")))
-        forced = config.getoption("assignment")
-        try:
-            cells = read_cells(Path(config.getoption("notebook")))
-            self.assignment: Assignment = assignments[forced] if forced else identify(cells, assignments)
-            if forced and not set(c["nbgrader"].get("grade_id") for c in cells) & self.assignment.grade_ids:
-                raise NotebookError(f"This notebook has none of {forced}'s graded cells.")
-        except NotebookError as exc:
-            if not forced:
-                raise
-            self.assignment, self.problem, cells = assignments[forced], str(exc), []
-        self.reference = Reference(self.assignment)
-        if not self.problem:
-            answers, missing = student_answers(cells, self.assignment)
-            self.student = Student(self.assignment, answers, missing, self.reference,
-                                   sandbox=not config.getoption("no_sandbox"))
+    def __init__(self, assignment: Assignment, reference: Reference, student: Student | None,
+                 settings: Settings, notebook_error: str | None = None) -> None:
+        self.assignment, self.reference, self.student = assignment, reference, student
+        self.settings, self.notebook_error = settings, notebook_error
+        self.tests: list[TestResult] = []
+        self.failures: list[str] = []  # why the grader itself could not run its checks
+        self._checks: dict[str, Check] = {}
+        self._points: dict[str, int] = {}  # node id -> hundredths of a point
+        self._run: CheckRun | None = None
 
-    @property
-    def isolation(self) -> str:
-        return self.student.isolation if self.student else "none"
+    def close(self) -> None:
+        if self.student:
+            self.student.close()
 
-    # -- collection: only this assignment's checks, each named after a graded function ---------------
+    def results(self) -> Results:
+        isolation = self.student.isolation if self.student else "none"
+        problems = dict(self.student.problems) if self.student else {}
+        return Results(self.assignment.name, self.tests, isolation=isolation, notebook_error=self.notebook_error,
+                       problems=problems)
+
+    # -- set-up and collection: only this assignment's checks, each declared with @check ----------------
+    def pytest_configure(self, config: pytest.Config) -> None:
+        config.stash[GRADING] = self
+
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        if report.failed:  # a broken hidden module: its text may show hidden source, so only on --debug-grader
+            self.failures.append(f"the hidden checks in {Path(report.nodeid).name or 'autograder/hidden'} could not "
+                                 "be collected (grade with --debug-grader for details)")
+            if self.settings.debug:
+                print(report.longreprtext, file=sys.stderr)
+
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         mine = [i for i in items if getattr(i.module, "ASSIGNMENT", None) == self.assignment.name]
         config.hook.pytest_deselected(items=[i for i in items if i not in mine])
         items[:] = mine
-        function_of = {item.nodeid: test_name(item).split(":", 1)[0] for item in items}
-        counts = Counter(function_of.values())
         for item in items:
+            found = getattr(getattr(item, "function", None), "check", None)
+            if not isinstance(found, Check):
+                raise pytest.UsageError(f"{item.nodeid} is not declared with @check(function, name)")
+            if found.function not in self.assignment.rubric:
+                raise pytest.UsageError(f"{item.nodeid} checks '{found.function}', which has no test cell in the "
+                                        "source notebook")
+            self._checks[item.nodeid] = found
             # pytest formats a full traceback for every failure (tens of ms each); no one reads it here.
             item.repr_failure = lambda excinfo: excinfo.exconly()
-            if function_of[item.nodeid] not in self.assignment.rubric:
-                raise pytest.UsageError(f"{item.nodeid}: '{function_of[item.nodeid]}' has no test cell "
-                                        "in the source notebook")
-        self.points = {node: self.assignment.rubric[f] / counts[f] for node, f in function_of.items()}
+        for function, points in self.assignment.rubric.items():
+            nodes = [node for node, c in self._checks.items() if c.function == function]
+            shares = apportion(cents(points), [self._checks[node].weight for node in nodes])
+            self._points.update(zip(nodes, shares, strict=True))
 
-    # -- running: a deadline per check ----------------------------------------------------------------
+    # -- running: one deadline per check -------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item):
-        marker = item.get_closest_marker("time_limit")
-        limit = marker.args[0] if marker else self.config.getoption("time_limit")
-        if self.student:
-            self.student.deadline, self.student.time_limit = time.monotonic() + limit, limit
-            self.student.last = None
-        try:
+        if self.student is None:
             return (yield)
-        finally:
-            if self.student:
-                self.student.deadline = None
+        with self.student.check(self._checks[item.nodeid].seconds) as self._run:
+            return (yield)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo):
         report = yield
         if report.when == "call" or (report.when == "setup" and report.failed):
-            points = self.points[item.nodeid]
-            passed = report.passed
-            self.results.append(TestResult(test_name(item), round(points if passed else 0.0, 4),
-                                           round(points, 4), "passed" if passed else "failed",
-                                           "" if passed else self.explain(item, call)))
+            found, points = self._checks[item.nodeid], self._points[item.nodeid]
+            error = call.excinfo.value if call.excinfo else None
+            name = f"{found.function}: {found.name}"
+            if getattr(item, "callspec", None):
+                name += f" [{item.callspec.id}]"
+            if report.passed:
+                self.tests.append(TestResult(name, points / 100, points / 100, "passed", function=found.function))
+            else:  # an AssertionError (a Feedback, or a plain assert in a check) is the student's; anything else ours
+                mistake = tag(found.function, getattr(error, "mistake", None)) \
+                    if isinstance(error, AssertionError) else None
+                self.tests.append(TestResult(name, 0.0, points / 100, "failed", self.explain(error, call),
+                                             tags=[mistake] if mistake else [], function=found.function))
+            self._run = None
         return report
 
-    def explain(self, item: pytest.Item, call: pytest.CallInfo) -> str:
-        error = call.excinfo.value if call.excinfo else None
-        if not isinstance(error, Feedback):
-            if self.config.getoption("debug_grader"):
+    def explain(self, error: BaseException | None, call: pytest.CallInfo) -> str:
+        if not isinstance(error, AssertionError):
+            if self.settings.debug:
                 print(call.excinfo.getrepr(style="short"), file=sys.stderr)
             return (f"The grader could not complete this check (internal error: {type(error).__name__}). "
                     "It is not your fault; please tell your instructor.")
-        message = str(error)
-        last = self.student.last if self.student else None
+        message = str(error) or "This check failed (it gives no details)."
+        last = self._run.outcomes[-1] if self._run and self._run.outcomes else None
         if last and last.stdout.strip():
-            message += "\n\nYour code printed:\n" + last.stdout.strip()[:1500]
-        if last and last.warnings and "arning" not in message:
+            message += "\n\nYour code printed:\n" + last.stdout.strip()
+        if last and last.warnings and not str(getattr(error, "mistake", "")).endswith("overflow-warning"):
             message += "\n\nWarnings your code raised: " + "; ".join(last.warnings)
         return message
-
-    def pytest_sessionfinish(self) -> None:
-        if self.student:
-            self.student.close()

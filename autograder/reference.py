@@ -2,36 +2,29 @@
 
 Its answer cells are run in the grader's own process (they are trusted code) and serve two purposes:
 expected values for the checks, and stand-ins for the graded members a checked function calls, so that a
-bug in `forward` does not also cost `compute_cost` its points.
+bug in `forward` does not also cost `compute_cost` its points. Which members stand in is read from the
+reference's own code (its call graph): in a check of F, only the graded members that the reference's F
+calls are the reference's; any other member the student's F calls is the student's own, so a stand-in is
+never an oracle for a function that F has no business calling.
 """
 
 from __future__ import annotations
 
+import ast
 import copy
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 
 from .notebook import Assignment
-
-
-@dataclass
-class Outcome:
-    """What one call of a graded function gave: its value, and the instance's state afterwards."""
-
-    value: Any
-    state: dict[str, Any] = field(default_factory=dict)
-    stdout: str = ""
-    warnings: list[str] = field(default_factory=list)
-    calls: dict[str, int] = field(default_factory=dict)  # how often each stand-in was called
-    seconds: float = 0.0  # time spent inside the function itself
+from .protocol import Outcome
 
 
 class Reference:
     def __init__(self, assignment: Assignment) -> None:
         self.assignment = assignment
+        self._calls: dict[str, set[str]] = {}
         self.namespace: dict[str, Any] = {"__name__": f"reference_{assignment.name}", "np": np}
         for cell in assignment.answers:
             exec(compile(cell.source, f"<reference {cell.grade_id}>", "exec"), self.namespace)
@@ -46,6 +39,32 @@ class Reference:
         """The graded members that share a scope (a class, or "" for module level)."""
         return [q.rpartition(".")[2] for q in self.assignment.rubric
                 if q.rpartition(".")[0] == scope and not isinstance(self.namespace.get(q), type)]
+
+    def calls(self, target: str) -> set[str]:
+        """The graded members of its own scope that the reference's `target` calls (`self.m(...)` in a
+        method, `m(...)` in a module-level function), directly or through each other: `train` calls
+        `compute_gradients`, which calls `forward`, which calls `sigmoid`."""
+        if target not in self._calls:
+            scope = target.rpartition(".")[0]
+            found, todo = set(), [target]
+            while todo:
+                for member in self._read_calls(todo.pop()) - found:
+                    found.add(member)
+                    todo.append(f"{scope}.{member}" if scope else member)
+            self._calls[target] = found - {target.rpartition(".")[2]}
+        return self._calls[target]
+
+    def _read_calls(self, target: str) -> set[str]:
+        scope, _, member = target.rpartition(".")
+        graded = set(self.members(scope)) - {member}
+        for cell in self.assignment.answers:
+            for node in ast.parse(cell.source).body:
+                body = node.body if scope and isinstance(node, ast.ClassDef) and node.name == scope else [node]
+                for function in body:
+                    if isinstance(function, ast.FunctionDef) and function.name == member:
+                        return {name for call in ast.walk(function) if isinstance(call, ast.Call)
+                                if (name := _called_name(call.func, scope)) in graded}
+        return set()
 
     def instance(self, scope: str, init: tuple = (), state: dict | None = None, seed: int = 0) -> Any:
         np.random.seed(seed)  # as in the student's process: a random __init__ draws the same numbers
@@ -78,3 +97,11 @@ class Reference:
             return getattr(obj, member)(*args, **kwargs)
 
         return answer
+
+
+def _called_name(func: ast.expr, scope: str) -> str | None:
+    if scope and isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) and func.value.id == "self":
+        return func.attr
+    if not scope and isinstance(func, ast.Name):
+        return func.id
+    return None

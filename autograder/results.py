@@ -1,15 +1,38 @@
 """Grading results, written in Gradescope's results.json format, and the table a person reads.
 
 Format: https://gradescope-autograders.readthedocs.io/en/latest/specs/ (score, execution_time, output,
-tests[] with name, score, max_score, status, output, visibility). Grader-specific facts (assignment,
-maximum score, isolation) go in `extra_data`, which the format sets aside for that.
+tests[] with name, score, max_score, status, output, visibility, tags, extra_data). Grader-specific facts
+go in the `extra_data` the format sets aside: per test the graded function; for the whole, the assignment,
+the maximum score, the isolation layer, why the grader or the notebook failed, which answer cells had
+problems. A failed test's `tags` are the ids of the mistakes it recognised (mistakes.py).
+
+Points are exact: each check's maximum is a whole number of hundredths of a point, and a function's
+checks add up to exactly its points (`apportion`), so totals never read 14.999999999999998.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
+
+
+def cents(points: float) -> int:
+    """Points as a whole number of hundredths."""
+    return round(points * 100)
+
+
+def apportion(total: int, weights: list[int]) -> list[int]:
+    """Split `total` in proportion to `weights` into whole numbers that add up to exactly `total`
+    (largest remainders first, earlier ones first among equals)."""
+    if not weights:
+        return []
+    whole = sum(weights)
+    shares = [total * w // whole for w in weights]
+    by_remainder = sorted(range(len(weights)), key=lambda i: (-(total * weights[i] % whole), i))
+    for i in by_remainder[:total - sum(shares)]:
+        shares[i] += 1
+    return shares
 
 
 @dataclass
@@ -20,10 +43,19 @@ class TestResult:
     status: str  # "passed" or "failed"
     output: str = ""
     visibility: str = "visible"
+    tags: list[str] = field(default_factory=list)  # ids of the mistakes a failed check recognised
+    function: str = ""  # the graded function's qualified name
 
-    @property
-    def function(self) -> str:
-        return self.name.split(":", 1)[0]
+    def to_dict(self) -> dict:
+        return {"name": self.name, "score": self.score, "max_score": self.max_score, "status": self.status,
+                "output": self.output, "visibility": self.visibility, "tags": self.tags,
+                "extra_data": {"function": self.function or self.name.split(":", 1)[0]}}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> TestResult:
+        return cls(data["name"], data["score"], data["max_score"], data["status"], data.get("output", ""),
+                   data.get("visibility", "visible"), list(data.get("tags", [])),
+                   data.get("extra_data", {}).get("function", data["name"].split(":", 1)[0]))
 
 
 @dataclass
@@ -32,16 +64,18 @@ class Results:
     tests: list[TestResult] = field(default_factory=list)
     output: str = ""
     execution_time: float = 0.0
-    isolation: str = "none"
+    isolation: str = "none"  # "bubblewrap", "landlock" or "none"
     error: str | None = None  # set when the grader itself could not run
+    notebook_error: str | None = None  # why the notebook could not be read or graded at all
+    problems: dict[str, str] = field(default_factory=dict)  # answer cell id -> why its code is not all there
 
     @property
     def score(self) -> float:
-        return round(sum(t.score for t in self.tests), 2)
+        return sum(cents(t.score) for t in self.tests) / 100
 
     @property
     def max_score(self) -> float:
-        return round(sum(t.max_score for t in self.tests), 2)
+        return sum(cents(t.max_score) for t in self.tests) / 100
 
     def to_dict(self) -> dict:
         """The results.json document; the one place the format is decided."""
@@ -51,10 +85,18 @@ class Results:
             "output": self.output,
             "visibility": "visible",
             "stdout_visibility": "hidden",
-            "tests": [asdict(t) for t in self.tests],
+            "tests": [t.to_dict() for t in self.tests],
             "extra_data": {"assignment": self.assignment, "max_score": self.max_score,
-                           "isolation": self.isolation, "grader_error": self.error},
+                           "isolation": self.isolation, "grader_error": self.error,
+                           "notebook_error": self.notebook_error, "problems": self.problems},
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> Results:
+        extra = data.get("extra_data", {})
+        return cls(extra.get("assignment"), [TestResult.from_dict(t) for t in data.get("tests", [])],
+                   data.get("output", ""), data.get("execution_time") or 0.0, extra.get("isolation", "none"),
+                   extra.get("grader_error"), extra.get("notebook_error"), dict(extra.get("problems", {})))
 
     def write(self, path: Path) -> None:
         path = Path(path)
@@ -66,14 +108,14 @@ class Results:
     def by_function(self) -> dict[str, list[TestResult]]:
         groups: dict[str, list[TestResult]] = {}
         for test in self.tests:
-            groups.setdefault(test.function, []).append(test)
+            groups.setdefault(test.function or test.name.split(":", 1)[0], []).append(test)
         return groups
 
     def table(self) -> str:
         """Each graded function, its points, passed or not, and the first line of its feedback."""
         rows = []
         for function, tests in self.by_function().items():
-            got, out_of = sum(t.score for t in tests), sum(t.max_score for t in tests)
+            got, out_of = sum(cents(t.score) for t in tests) / 100, sum(cents(t.max_score) for t in tests) / 100
             failed = [t for t in tests if t.status != "passed"]
             note = failed[0].output.splitlines()[0] if failed and failed[0].output else ""
             mark = "passed" if not failed else f"{len(failed)}/{len(tests)} failed"

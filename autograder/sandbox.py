@@ -1,30 +1,38 @@
-"""Start the student process: in a bubblewrap sandbox where one can run, otherwise as a plain process.
+"""Start the student process inside the strongest isolation this machine allows.
 
-The sandbox sees the system's libraries and the Python that runs the grader (read-only), a private /tmp,
-and nothing else: not the course repository (solutions/, the hidden tests, the grader's code, the
-gradebook), not the submission's folder, not the results file, not the network. Without it, the student
-process still runs apart from the checks, with resource limits, but can read what the grader's user can
-read; the results say so.
+Layers, strongest first:
+- bubblewrap: the process sees the system's libraries and the Python that runs the grader (read-only), a
+  private /tmp, and nothing else: not the course repository (solutions/, the hidden checks, the grader, the
+  gradebook), not the submission's folder, not the results file, not the network, no other process.
+- landlock: where bubblewrap cannot run (no root and no user namespaces), the process restricts itself:
+  it reads only the system and the Python installation, writes only its scratch folder, opens no TCP
+  connection and signals no process outside itself; a keeper kills whatever it started when it ends.
+- none: a separate process with resource limits and the keeper, and nothing else; the results say so.
 """
 
 from __future__ import annotations
 
 import functools
+import json
 import os
 import shutil
 import subprocess
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
-WORKER_SOURCE = Path(__file__).with_name("worker.py")
+from .protocol import Limits
+
+HERE = Path(__file__).resolve().parent
+STUDENT_SIDE = ("protocol", "landlock", "worker")  # the grader's modules the student process runs
+LAYERS = ("bubblewrap", "landlock")  # tried in this order when grading with a sandbox
+SYSTEM = ["/usr", "/bin", "/lib", "/lib32", "/lib64", "/sbin", "/etc/ld.so.cache", "/etc/alternatives"]
 
 # Environment of the student process: nothing of the grader's (tokens, paths) leaks in.
 CLEAN_ENV = {
     "PATH": "/usr/local/bin:/usr/bin:/bin",
-    "HOME": "/tmp",
     "LANG": "C.UTF-8",
     "MPLBACKEND": "Agg",
-    "MPLCONFIGDIR": "/tmp",
     "OPENBLAS_NUM_THREADS": "1",  # one thread: steadier timings, smaller memory footprint, same numbers
     "OMP_NUM_THREADS": "1",
     "MKL_NUM_THREADS": "1",
@@ -35,9 +43,28 @@ for _name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # machine-specific nump
     if _name in os.environ:
         CLEAN_ENV[_name] = os.environ[_name]
 
+# Loads the student side from source under its package name, so that its relative imports work, then runs it.
+BOOT = """
+import sys, types
+sys.modules["autograder"] = package = types.ModuleType("autograder")
+package.__path__ = []
+for name, source in SOURCES:
+    module = types.ModuleType("autograder." + name)
+    module.__package__ = "autograder"
+    sys.modules[module.__name__] = module
+    exec(compile(source, "<grader " + name + ">", "exec"), module.__dict__)
+sys.modules["autograder.worker"].main()
+"""
+
+
+@functools.cache
+def boot_code() -> str:
+    sources = [(name, (HERE / f"{name}.py").read_text(encoding="utf-8")) for name in STUDENT_SIDE]
+    return f"SOURCES = {sources!r}\n{BOOT}"
+
 
 def python_roots() -> list[str]:
-    """The folders the grader's Python and its packages live in: the sandbox must see them."""
+    """The folders the grader's Python and its packages live in: the student process must see them."""
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
              str(Path(sys.executable).resolve().parent.parent)}
     import numpy
@@ -75,17 +102,28 @@ def bwrap_works() -> bool:
         return False
 
 
-def start_worker(sandbox: bool, memory_bytes: int, workdir: str) -> tuple[subprocess.Popen, str]:
-    """Start the student process; returns it and the name of the isolation it runs under.
+def exposed(paths: list[Path]) -> list[Path]:
+    """Those of `paths` (the solutions, the hidden checks) that student code could read under either layer:
+    a course repository under /usr, or inside the Python installation, is not hidden from it."""
+    roots = [Path(r) for r in SYSTEM + python_roots()]
+    return [p for p in paths if any(Path(p).resolve().is_relative_to(r) for r in roots)]
 
-    `workdir` is its current folder when it runs without the sandbox (inside, that is the private /tmp).
+
+def start_worker(layers: tuple[str, ...], limits: Limits, scratch: str) -> tuple[subprocess.Popen, str]:
+    """Start the student process under the first layer of `layers` that works here.
+
+    Returns the process and the layer it asked for: "bubblewrap", or the layer the process itself will
+    report in its "ready" message ("landlock", or "none" where the kernel has no Landlock).
+    `scratch` is its current and only writable folder outside bubblewrap (inside, that is a private /tmp).
     """
-    env = dict(CLEAN_ENV, GRADER_MEMORY=str(memory_bytes))
-    python = [sys.executable, "-I", "-c", WORKER_SOURCE.read_text()]
-    if sandbox and bwrap_works():
-        cmd, cwd, kind = bwrap_command() + python, None, "bubblewrap"
-    else:
-        cmd, cwd, kind = python, workdir, "none"
+    bubblewrap = "bubblewrap" in layers and bwrap_works()
+    home = "/tmp" if bubblewrap else scratch
+    setup = {"limits": asdict(limits), "keeper": not bubblewrap, "scratch": scratch,
+             "layer": "bubblewrap" if bubblewrap else "landlock" if "landlock" in layers else "none",
+             "readable": SYSTEM + python_roots()}
+    env = dict(CLEAN_ENV, HOME=home, MPLCONFIGDIR=home, GRADER_SETUP=json.dumps(setup))
+    python = [sys.executable, "-I", "-c", boot_code()]
+    cmd = bwrap_command() + python if bubblewrap else python
     process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               cwd=cwd, env=env, start_new_session=True, bufsize=0)
-    return process, kind
+                               cwd=None if bubblewrap else scratch, env=env, start_new_session=True, bufsize=0)
+    return process, setup["layer"]

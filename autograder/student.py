@@ -1,13 +1,15 @@
 """The grader's handle on a submission: calls into the student's code, which runs in another process.
 
 `Student.call("LogisticRegressionNN.compute_cost", X, y, init=(3,), state={...})` builds an instance in
-the student process, sets its state, replaces the other graded members by the reference's (no cascade),
-calls the method and returns an `Outcome` of plain data. Expected values, the reference's code and the
-comparisons stay in this process, where student code never runs.
+the student process, sets its state, lets the reference stand in for the graded members that the
+reference's own `compute_cost` calls (no cascade, and no oracle for anything else), calls the method and
+returns an `Outcome` of plain data. Expected values, the reference's code and the comparisons stay in this
+process, where student code never runs.
 
-Every call has a deadline. A submission that loops, crashes, exits or floods its output loses the check
-under way; the process is killed and a fresh one is started for the next check, and a function that
-timed out once fails its later checks at once instead of costing the same wait again.
+Every call runs inside a check (`with student.check(seconds) as run:`), which sets its deadline. A
+submission that loops, crashes, exits or floods its output loses the check under way; the process is
+killed and a fresh one is started for the next check, and a function that timed out once fails its later
+checks at once instead of costing the same wait again.
 """
 
 from __future__ import annotations
@@ -15,22 +17,30 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import select
+import re
+import resource
 import signal
 import subprocess
 import tempfile
 import time
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
 
 from .feedback import StudentError, StudentTimeout
 from .notebook import Assignment, Cell
-from .reference import Outcome, Reference
-from .sandbox import start_worker
-from .worker import decode, encode, read_line
+from .protocol import Channel, ChannelClosed, Limits, Outcome, decode, encode
+from .reference import Reference
+from .sandbox import LAYERS, start_worker
 
 Standin = Callable[[dict, list, dict], Any]  # (state, args, kwargs) -> value
+STARTUP_SECONDS = 60  # a cold start of Python and numpy on a loaded machine; a normal one takes ~0.3 s
+KEEPER_SECONDS = 10  # how long the keeper may take to clear up before it is killed too
+STANDIN_MEMORY = 2**30  # bytes the reference may allocate while it answers a stand-in, in this process
+PROBE_FLOATS = 2**15  # the size of the array that measures the channel, before any student code runs
+EXCEPTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,59}")
 
 
 class _Stopped(Exception):
@@ -45,87 +55,120 @@ class _TimedOut(_Stopped):
 class Constant:
     """A stand-in that returns the same value at every call, answered inside the student process.
 
-    For checks that call a stand-in many times (1000 epochs of `train`): no round trip per call.
+    For checks that call a stand-in many times (1000 epochs of `train`), and for timing the student's own
+    code: no round trip per call, so it costs every submission the same.
     """
 
     value: Any
 
 
+@dataclass
+class CheckRun:
+    """One check under way: its deadline and the outcomes of its calls (the last one's output is shown)."""
+
+    seconds: float
+    deadline: float
+    outcomes: list[Outcome] = field(default_factory=list)
+
+
 class Student:
     def __init__(self, assignment: Assignment, answers: list[Cell], problems: dict[str, str],
-                 reference: Reference, *, sandbox: bool = True, memory_bytes: int = 2**30,
-                 cell_timeout: float = 5.0) -> None:
+                 reference: Reference, *, layers: tuple[str, ...] = LAYERS, limits: Limits | None = None) -> None:
         self.assignment, self.answers, self.reference = assignment, answers, reference
         self.problems = dict(problems)  # answer cell id -> why its code is not (fully) there
         self.broken: dict[str, StudentError] = {}  # qualified name -> why it fails at once from now on
-        self.sandbox, self.memory_bytes, self.cell_timeout = sandbox, memory_bytes, cell_timeout
-        self.deadline: float | None = None  # set per check by the pytest plugin
-        self.time_limit: float | None = None  # the check's time limit, for messages
-        self.last: Outcome | None = None  # the latest call's outcome, for its printed output and warnings
+        self.layers, self.limits = layers, limits or Limits()
         self.isolation = "not started"
+        self._run: CheckRun | None = None
         self._process: subprocess.Popen | None = None
-        self._buffer = bytearray()
+        self._channel: Channel | None = None
+        self._seconds_per_byte: float | None = None  # the channel's cost, measured before student code runs
         self._loaded = False
         self._left_out: set[str] = set()  # answer cells that hung or killed the process when run
-        self._workdir: tempfile.TemporaryDirectory | None = None  # its scratch folder, unsandboxed
+        self._scratch: tempfile.TemporaryDirectory | None = None  # its folder, made afresh after `close`
         self._start()  # now, so that the student process imports numpy while pytest collects
 
-    # -- the public call ------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def check(self, seconds: float | None = None) -> Iterator[CheckRun]:
+        """The span of one check: every call in it shares one deadline."""
+        seconds = seconds or self.limits.check_seconds
+        self._run = CheckRun(seconds, time.monotonic() + seconds)
+        try:
+            yield self._run
+        finally:
+            self._run = None
+
+    # -- the public calls -----------------------------------------------------------------------------
     def call(self, target: str, *args: Any, init: tuple = (), state: dict | None = None,
              kwargs: dict | None = None, standins: dict[str, Standin | Constant] | None = None, own: bool = False,
-             seed: int = 0, timeout: float | None = None) -> Outcome:
+             seed: int = 0, budget: float | None = None) -> Outcome:
         """Call the student's `target` ("Class.method" or "function"); raises StudentError if it fails.
 
-        Other graded members of the same class (or module) are the reference's unless `own` is true;
-        `standins` overrides or adds members: a function (state, args, kwargs) -> value run here, or a
-        `Constant` answered in the student process.
+        The graded members that the reference's `target` calls are the reference's, unless `own` is true;
+        everything else is the student's own. `standins` overrides or adds members: a function
+        (state, args, kwargs) -> value run here, or a `Constant` answered in the student process. A call
+        with a `budget` (seconds) is stopped when it runs past it: it is slow, not broken, so later checks
+        still call it.
         """
         if target in self.broken:
             raise self.broken[target]
         loading = time.monotonic()
         self._load()  # (re)starting the process and running the cells is not charged to the check
         loaded = time.monotonic() - loading
-        scope, _, member = target.rpartition(".")
-        stand = {} if own else {n: self.reference.standin(scope, n) for n in self.reference.members(scope)
-                                if n != member}
+        scope = target.rpartition(".")[0]
+        stand = {} if own else {n: self.reference.standin(scope, n) for n in self.reference.calls(target)}
         stand.update(standins or {})
+        stand.pop(target.rpartition(".")[2], None)  # the function under check is always the student's own
         constants = {name: encode(s.value) for name, s in stand.items() if isinstance(s, Constant)}
         message = {"op": "call", "target": target, "args": encode(list(args)), "kwargs": encode(kwargs or {}),
                    "init": encode(list(init)), "state": encode(state or {}), "seed": seed,
                    "standins": sorted(set(stand) - set(constants)), "constants": constants}
-        deadline = self._deadline(timeout) + loaded
+        deadline = self._deadline(budget) + loaded
         try:
+            started, answering = time.monotonic(), 0.0
             self._send(message, deadline)
-            while True:
-                reply = self._receive(deadline)
-                if reply.get("op") != "standin":
-                    break
-                self._send(self._answer_standin(stand, reply, target), deadline)
-            outcome = Outcome(decode(reply.get("value")), decode(reply.get("state") or {"__dict__": {}}),
-                              str(reply.get("stdout", "")), [str(w) for w in reply.get("warnings", [])],
-                              {str(k): int(v) for k, v in dict(reply.get("calls", {})).items()},
-                              float(reply.get("elapsed", 0.0)))
+            while (reply := self._receive(deadline)).get("op") == "standin":
+                answer_started = time.monotonic()
+                answer = self._answer_standin(stand, reply, target)
+                answering += time.monotonic() - answer_started
+                self._send(answer, deadline)
+            outcome = Outcome.from_reply(reply, time.monotonic() - started - answering)
         except _Stopped as stop:
             self._kill()
-            error = (StudentTimeout if isinstance(stop, _TimedOut) else StudentError)(f"{target} {stop}")
-            self.broken[target] = error
+            error = (StudentTimeout(f"{target} {stop}", "timeout") if isinstance(stop, _TimedOut)
+                     else StudentError(f"{target} {stop}", "process-ended"))
+            if budget is None:
+                self.broken[target] = error
             raise error from None
-        except (ValueError, TypeError, AttributeError):
+        except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
             self._kill()
-            raise StudentError(f"{target}: the student process sent malformed data back.") from None
-        self.last = outcome
+            raise StudentError(f"{target}: the student process sent malformed data back.",
+                               mistake="malformed-reply") from None
+        if self._run is not None:
+            self._run.outcomes.append(outcome)
         if reply["op"] == "missing":
-            raise StudentError(self._missing(str(reply.get("name"))))
+            raise StudentError(self._missing(str(reply.get("name"))), mistake="missing")
         if reply["op"] == "error":
-            raise StudentError(self._raised(target, reply.get("error", {})))
+            raise self._raised(target, reply.get("error"))
         return outcome
 
-    def close(self) -> None:
-        """End the student process (a later call starts a fresh one)."""
+    def transfer_seconds(self, *args: Any, kwargs: dict | None = None) -> float:
+        """What moving these arguments to the student process costs, from the channel's speed as measured
+        before any student code ran (student code could slow a measurement taken later): taken off a timed
+        call's seconds."""
+        self._load()
+        return (self._seconds_per_byte or 0.0) * len(json.dumps(encode([list(args), kwargs or {}])))
+
+    def restart(self) -> None:
+        """A fresh student process for the next call: nothing a call left in memory (a cache) survives."""
         self._kill()
-        if self._workdir is not None:
-            self._workdir.cleanup()
-            self._workdir = None
+
+    def close(self) -> None:
+        """End the student process and remove its scratch folder (a later call starts afresh)."""
+        self._kill()
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
 
     # -- explaining failures --------------------------------------------------------------------------
     def _missing(self, name: str) -> str:
@@ -138,20 +181,26 @@ class Student:
         return f"{name} is not defined in your notebook: the answer cell '{cell}' must define it (renamed?)."
 
     @staticmethod
-    def _raised(target: str, error: dict) -> str:
+    def _raised(target: str, error: Any) -> StudentError:
+        error = error if isinstance(error, dict) else {}
         kind, text = str(error.get("type", "Exception")), str(error.get("message", ""))
         if kind == "NotImplementedError" and not text:
-            return f"{target} is not written yet: it still raises NotImplementedError."
+            return StudentError(f"{target} is not written yet: it still raises NotImplementedError.",
+                                mistake="not-written")
         lines = [f"{target} raised {kind}: {text}".rstrip(": ")]
-        lines += [f"  at {line}" for line in error.get("trace", [])[-3:]]
-        return "\n".join(lines)
+        lines += [f"  at {line}" for line in list(error.get("trace", []))[-3:]]
+        # The exception's class is the student's: its name goes into a mistake id only if it is a plain one.
+        plain = kind if EXCEPTION_NAME.fullmatch(kind) else "Exception"
+        return StudentError("\n".join(lines), mistake=f"raised-{plain}")
 
     def _answer_standin(self, stand: dict[str, Standin], request: dict, target: str) -> dict:
         name = str(request.get("name"))
         try:
             state, args, kwargs = (decode(request.get(k)) for k in ("state", "args", "kwargs"))
             state = state if isinstance(state, dict) else {}
-            return {"op": "value", "value": encode(stand[name](state, list(args), dict(kwargs)))}
+            with _memory_capped(STANDIN_MEMORY):  # the student chose the arguments and the state
+                value = stand[name](state, list(args), dict(kwargs))
+            return {"op": "value", "value": encode(value)}
         except Exception as exc:  # the student's code passed arguments the reference cannot take
             return {"op": "raise", "message": (
                 f"while {target} was checked, the grader's correct `{name}` stood in for yours and could not "
@@ -160,16 +209,15 @@ class Student:
     # -- the process ----------------------------------------------------------------------------------
     def _deadline(self, timeout: float | None) -> float:
         now = time.monotonic()
-        deadline = self.deadline if self.deadline is not None else now + 10.0
+        deadline = self._run.deadline if self._run else now + self.limits.check_seconds
         return min(deadline, now + timeout) if timeout else deadline
 
     def _start(self) -> None:
-        if self._workdir is None:
-            self._workdir = tempfile.TemporaryDirectory(prefix="autograder-")
-        self._process, self.isolation = start_worker(self.sandbox, self.memory_bytes, self._workdir.name)
-        os.set_blocking(self._process.stdin.fileno(), False)
-        os.set_blocking(self._process.stdout.fileno(), False)
-        self._buffer, self._loaded = bytearray(), False
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="autograder-", ignore_cleanup_errors=True)
+        self._process, self.isolation = start_worker(self.layers, self.limits, self._scratch.name)
+        self._channel = Channel(self._process.stdout.fileno(), self._process.stdin.fileno())
+        self._loaded = False
 
     def _load(self) -> None:
         """Run the answer cells in a fresh process; a cell that hangs or kills it is left out next time."""
@@ -177,74 +225,86 @@ class Student:
             if self._process is None:
                 self._start()
             try:
-                ready = self._receive(time.monotonic() + 60)
+                ready = self._receive(time.monotonic() + STARTUP_SECONDS)
                 if ready.get("op") != "ready":
                     raise _Stopped("could not start: the student process did not answer.")
             except _Stopped as stop:
                 self._kill()
                 raise RuntimeError(f"the student process could not start ({stop})") from None
-            for cell in self.answers:
-                if cell.grade_id in self._left_out:
-                    continue
-                try:
-                    self._send({"op": "exec", "cell": cell.grade_id, "source": cell.source},
-                               time.monotonic() + self.cell_timeout)
-                    reply = self._receive(time.monotonic() + self.cell_timeout)
-                except _Stopped as stop:
-                    self._left_out.add(cell.grade_id)
-                    what = (f"did not finish within {self.cell_timeout:g} s when run" if isinstance(stop, _TimedOut)
-                            else str(stop).rstrip("."))
-                    self.problems[cell.grade_id] = (
-                        f"your cell '{cell.grade_id}' {what}, so the grader left it out: keep answer cells to "
-                        "definitions, with no long-running code at their top level.")
-                    self._kill()
-                    break
-                if reply.get("op") == "error":
-                    self.problems.setdefault(cell.grade_id, f"your cell '{cell.grade_id}' raised an error when run: "
-                                             + self._raised("it", reply.get("error", {})).removeprefix("it raised "))
-            else:
+            if self.isolation != "bubblewrap":
+                self.isolation = str(ready.get("isolation", "none"))
+            if self._seconds_per_byte is None:
+                self._measure_channel()
+            if self._run_cells():
                 self._loaded = True
 
-    def _send(self, message: dict, deadline: float) -> None:
-        data = (json.dumps(message) + "\n").encode()
-        fd = self._process.stdin.fileno()
-        while data:
-            if not select.select([], [fd], [], max(0.0, deadline - time.monotonic()))[1]:
-                raise _TimedOut(self._timed_out())
+    def _measure_channel(self) -> None:
+        """Seconds per byte of a message and its answer, measured once, before any student code has run."""
+        message = {"op": "echo", "args": encode([[np.random.default_rng(0).random(PROBE_FLOATS)], {}])}
+        size = len(json.dumps(message))
+        started = time.monotonic()
+        try:
+            self._send(message, started + STARTUP_SECONDS)
+            self._receive(started + STARTUP_SECONDS)
+        except _Stopped as stop:
+            self._kill()
+            raise RuntimeError(f"the student process could not start ({stop})") from None
+        self._seconds_per_byte = (time.monotonic() - started) / size
+
+    def _run_cells(self) -> bool:
+        """Run each answer cell once; False when one hung or ended the process (it is then left out)."""
+        seconds = self.limits.cell_seconds
+        for cell in self.answers:
+            if cell.grade_id in self._left_out:
+                continue
             try:
-                data = data[os.write(fd, data):]
-            except BrokenPipeError:
-                raise _Stopped(self._ended()) from None
+                self._send({"op": "exec", "cell": cell.grade_id, "source": cell.source}, time.monotonic() + seconds)
+                reply = self._receive(time.monotonic() + seconds)
+            except _Stopped as stop:
+                self._left_out.add(cell.grade_id)
+                what = (f"did not finish within {seconds:g} s when run" if isinstance(stop, _TimedOut)
+                        else str(stop).rstrip("."))
+                self.problems[cell.grade_id] = (
+                    f"your cell '{cell.grade_id}' {what}, so the grader left it out: keep answer cells to "
+                    "definitions, with no long-running code at their top level.")
+                self._kill()
+                return False
+            if reply.get("op") == "error":
+                self.problems.setdefault(cell.grade_id, f"your cell '{cell.grade_id}' raised an error when run: "
+                                         + str(self._raised("it", reply.get("error", {}))).removeprefix("it raised "))
+        return True
+
+    def _send(self, message: dict, deadline: float) -> None:
+        try:
+            self._channel.send(message, deadline)
+        except TimeoutError:
+            raise _TimedOut(self._timed_out()) from None
+        except ChannelClosed:
+            raise _Stopped(self._ended()) from None
 
     def _receive(self, deadline: float) -> dict:
         try:
-            line = read_line(self._process.stdout.fileno(), self._buffer, deadline)
+            return self._channel.receive(deadline)
         except TimeoutError:
             raise _TimedOut(self._timed_out()) from None
-        except ValueError:
-            raise _Stopped("wrote too much data to the grader's channel.") from None
-        if line is None:
-            raise _Stopped(self._ended())
-        try:
-            reply = json.loads(line)
-        except ValueError:
-            reply = None
-        if not isinstance(reply, dict):
-            raise _Stopped("wrote something that is not the grader's protocol to the grader's channel.")
-        return reply
+        except ChannelClosed:
+            raise _Stopped(self._ended()) from None
+        except ValueError:  # too long, not JSON, not an object
+            raise _Stopped("broke the grader's protocol (it wrote something else to the grader's channel).") \
+                from None
 
     def _timed_out(self) -> str:
-        limit = f"within the {self.time_limit:g} s a check may take" if self.time_limit else "in time"
+        limit = f"within the {self._run.seconds:g} s a check may take" if self._run else "in time"
         return (f"did not finish {limit} (an endless loop, or a very slow one?); it was stopped. Later checks "
                 "of it fail at once.")
 
     def _ended(self) -> str:
         try:
-            code = self._process.wait(timeout=2) if self._process else None
+            code = self._process.wait(timeout=KEEPER_SECONDS) if self._process else None
         except subprocess.TimeoutExpired:
             return "closed the grader's channel, so the check could not finish."
-        if code is not None and code > 128:  # bubblewrap reports a signal as 128 + its number
-            code = 128 - code
+        if code is not None and code > 128 and code - 128 in signal.valid_signals():
+            code = 128 - code  # bubblewrap reports a signal as 128 + its number
         if code is not None and code < 0:
             name = signal.Signals(-code).name
             why = {"SIGKILL": "it was killed, likely for using too much memory", "SIGXCPU": "it ran out of CPU time",
@@ -254,13 +314,40 @@ class Student:
                 "whole program, so the remaining checks of it could not run.")
 
     def _kill(self) -> None:
-        process, self._process = self._process, None
-        self._buffer, self._loaded = bytearray(), False
+        """End the student process and everything it started (bubblewrap's namespace, or the keeper)."""
+        process, self._process, self._loaded = self._process, None, False
         if process is None:
             return
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+        if self.isolation == "bubblewrap":
+            _killpg(process.pid)
+        else:
+            with contextlib.suppress(ProcessLookupError):
+                process.send_signal(signal.SIGTERM)  # the keeper kills the student process and its descendants
+        try:
+            process.wait(timeout=KEEPER_SECONDS)
+        except subprocess.TimeoutExpired:
+            _killpg(process.pid)
+            process.wait()
         for pipe in (process.stdin, process.stdout):
             with contextlib.suppress(OSError):
                 pipe.close()
+
+
+def _killpg(group: int | None) -> None:
+    if group:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(group, signal.SIGKILL)
+
+
+@contextlib.contextmanager
+def _memory_capped(extra: int) -> Iterator[None]:
+    """Let this process allocate at most `extra` more bytes for the length of the block (MemoryError past it)."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    with open("/proc/self/statm") as statm:
+        in_use = int(statm.read().split()[0]) * resource.getpagesize()
+    cap = in_use + extra if hard == resource.RLIM_INFINITY else min(in_use + extra, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (cap, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))

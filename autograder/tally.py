@@ -155,7 +155,7 @@ def assignment_summary(entries: list[Entry], similar: list[list[str]] | None) ->
         "median": round(statistics.median(scores), 2) if scores else None,
         "histogram": {"edges": [round(float(x), 4) for x in edges], "counts": [int(c) for c in counts]},
         "functions": functions(scored),
-        "mistakes": mistakes(scored, len(submitted)),
+        "mistakes": mistakes([e for e in scored if not e.extra.get("notebook_error")], len(submitted)),
         "needs_look": [{"student": e.student, "reasons": r} for e in submitted if (r := needs_a_look(e))],
         "similar": similar,
     }
@@ -176,7 +176,8 @@ def functions(entries: list[Entry]) -> list[dict]:
 
 def mistakes(entries: list[Entry], submissions: int) -> list[dict]:
     """Each mistake id seen: which students made it (and what share of the submissions), and the feedback
-    they most often read for it."""
+    they most often read for it. (A notebook that could not be graded at all is a reason to look, listed
+    once, rather than a mistake in each function.)"""
     students: dict[str, set[str]] = defaultdict(set)
     texts: dict[str, Counter] = defaultdict(Counter)
     function: dict[str, str] = {}

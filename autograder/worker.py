@@ -1,115 +1,40 @@
-"""The student process: runs a submission's answer cells and serves calls into them.
+"""The student process: runs a submission's answer cells and serves calls into them (see protocol.py).
 
-This file is started as `python -I -c <this file's text>` in a separate process, inside a sandbox where
-one is available, so it imports nothing from the grader: only the standard library and numpy. The grader
-(the parent) imports it too, for `encode`/`decode`, so both ends speak one wire format.
-
-Wire format: one JSON document per line. Values travel as plain data: numbers, strings, lists, and
-numpy arrays as {"__nd__": [dtype, shape, base64 bytes]}. Nothing is ever pickled, so a hostile process
-can send back numbers and nothing else.
-
-Conversation (parent -> worker, worker -> parent):
-    {"op": "exec", "cell": id, "source": code}      -> {"op": "done"} | {"op": "error", ...}
-    {"op": "call", "target": "Class.method", ...}   -> {"op": "standin", ...}* then {"op": "result", ...}
-While a call runs, each stand-in (a graded member replaced by the grader's reference, so that one bug
-costs one function) asks the parent for its value with {"op": "standin"} and waits for
-{"op": "value"} or {"op": "raise"}.
+Started by sandbox.py from this file's source text, with protocol.py and landlock.py beside it, in a
+separate process and inside bubblewrap where it can run; it imports nothing else of the grader. Before any
+student code runs it limits its resources, restricts itself with Landlock where bubblewrap is not used,
+and (without bubblewrap) forks a keeper that outlives it just long enough to kill whatever it started.
 """
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import json
-import math
 import os
+import signal
 import sys
-import time
 import traceback
 import warnings
 from typing import Any
 
-MAX_LINE = 64 * 2**20  # a longer message is a protocol violation, not something to buffer
-MAX_OUTPUT = 4000  # characters of a call's printed output kept for feedback
-NUMERIC_KINDS = "biufc"  # bool, int, uint, float, complex: the only dtypes that cross the wire
+from .landlock import restrict
+from .protocol import Channel, ChannelClosed, Limits, decode, encode
 
-
-class Opaque:
-    """Stands for a value that cannot cross the wire (a function, an object...): only its type's name."""
-
-    def __init__(self, type_name: str) -> None:
-        self.type_name = type_name
-
-    def __repr__(self) -> str:
-        return f"<{self.type_name} object>"
-
-
-def encode(value: Any) -> Any:
-    """Turn a value into JSON-ready plain data (see the module docstring)."""
-    import numpy as np
-
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
-    if isinstance(value, np.generic) and value.dtype.kind in NUMERIC_KINDS:
-        return {"__np__": encode(np.asarray(value))}
-    if isinstance(value, np.ndarray) and value.dtype.kind in NUMERIC_KINDS:
-        return {"__nd__": [value.dtype.str, list(value.shape), base64.b64encode(value.tobytes()).decode()]}
-    if isinstance(value, tuple):
-        return {"__tuple__": [encode(v) for v in value]}
-    if isinstance(value, list):
-        return [encode(v) for v in value]
-    if isinstance(value, dict) and all(isinstance(k, str) for k in value):
-        return {"__dict__": {k: encode(v) for k, v in value.items()}}
-    return {"__opaque__": type(value).__name__}
-
-
-def decode(data: Any, depth: int = 0) -> Any:
-    """Inverse of `encode`; raises ValueError on anything malformed (the other side may be hostile)."""
-    import numpy as np
-
-    if depth > 20:
-        raise ValueError("value nested too deeply")
-    if data is None or isinstance(data, (bool, int, float, str)):
-        return data
-    if isinstance(data, list):
-        return [decode(v, depth + 1) for v in data]
-    if not isinstance(data, dict) or len(data) != 1:
-        raise ValueError("malformed value")
-    (tag, body), = data.items()
-    if tag == "__nd__":
-        dtype_str, shape, payload = body
-        dtype = np.dtype(dtype_str)
-        if dtype.kind not in NUMERIC_KINDS or not all(isinstance(s, int) and s >= 0 for s in shape):
-            raise ValueError("unsupported array")
-        raw = base64.b64decode(payload, validate=True)
-        if len(raw) != math.prod(shape) * dtype.itemsize:
-            raise ValueError("array size does not match its shape")
-        return np.frombuffer(raw, dtype=dtype).reshape(shape).copy()
-    if tag == "__np__":
-        array = decode(body, depth + 1)
-        if not isinstance(array, np.ndarray) or array.shape != ():
-            raise ValueError("malformed numpy scalar")
-        return array[()]
-    if tag == "__tuple__" and isinstance(body, list):
-        return tuple(decode(v, depth + 1) for v in body)
-    if tag == "__dict__" and isinstance(body, dict):
-        return {str(k): decode(v, depth + 1) for k, v in body.items()}
-    if tag == "__opaque__" and isinstance(body, str):
-        return Opaque(body[:100])
-    raise ValueError("malformed value")
+FILE_BYTES = 16 * 2**20  # the largest file student code may write in its scratch folder
+PR_SET_CHILD_SUBREAPER = 36
+PR_SET_PDEATHSIG = 1
 
 
 class BoundedText:
-    """A stand-in for sys.stdout/sys.stderr that keeps the first MAX_OUTPUT characters and counts the rest."""
+    """A stand-in for sys.stdout/sys.stderr that keeps the first `limit` characters and counts the rest."""
 
-    def __init__(self) -> None:
+    def __init__(self, limit: int) -> None:
         self.parts: list[str] = []
-        self.kept = 0
-        self.dropped = 0
+        self.limit, self.kept, self.dropped = limit, 0, 0
 
     def write(self, text: str) -> int:
         text = str(text)
-        room = MAX_OUTPUT - self.kept
+        room = self.limit - self.kept
         self.parts.append(text[:room])
         self.kept += min(room, len(text))
         self.dropped += max(0, len(text) - room)
@@ -124,54 +49,6 @@ class BoundedText:
     def text(self) -> str:
         out = "".join(self.parts)
         return out + (f"\n... ({self.dropped} more characters cut)" if self.dropped else "")
-
-
-SPIN_SECONDS = 0.002  # how long a reader polls before it sleeps: waking a sleeping process costs ~0.3 ms here
-
-
-def read_line(fd: int, buffer: bytearray, deadline: float | None = None) -> bytes | None:
-    """One line from a non-blocking `fd`: polls briefly, then sleeps in select. None at end of file;
-    TimeoutError past `deadline`; ValueError for a line longer than MAX_LINE."""
-    import select
-
-    spin_until = time.monotonic() + SPIN_SECONDS
-    while (end := buffer.find(b"\n")) < 0:
-        try:
-            chunk = os.read(fd, 1 << 20)
-        except BlockingIOError:
-            now = time.monotonic()
-            if deadline is not None and now >= deadline:
-                raise TimeoutError from None
-            if now >= spin_until:
-                select.select([fd], [], [], None if deadline is None else deadline - now)
-            continue
-        if not chunk:
-            return None
-        buffer += chunk
-        if len(buffer) > MAX_LINE:
-            raise ValueError("line too long")
-    line = bytes(buffer[:end])
-    del buffer[:end + 1]
-    return line
-
-
-class Channel:
-    """Line-delimited JSON over two file descriptors that student code is not meant to use."""
-
-    def __init__(self, read_fd: int, write_fd: int) -> None:
-        os.set_blocking(read_fd, False)
-        self.read_fd, self.write_fd, self.buffer = read_fd, write_fd, bytearray()
-
-    def send(self, message: dict) -> None:
-        data = (json.dumps(message) + "\n").encode()
-        while data:
-            data = data[os.write(self.write_fd, data):]
-
-    def receive(self) -> dict:
-        line = read_line(self.read_fd, self.buffer)
-        if line is None:
-            os._exit(0)  # the grader has gone: nothing left to do
-        return json.loads(line)
 
 
 def student_trace(exc: BaseException) -> list[str]:
@@ -196,8 +73,8 @@ def plain_state(obj: Any) -> Any:
 
 
 class Worker:
-    def __init__(self, channel: Channel) -> None:
-        self.channel = channel
+    def __init__(self, channel: Channel, limits: Limits) -> None:
+        self.channel, self.limits = channel, limits
         self.namespace: dict[str, Any] = {"__name__": "__main__", "__builtins__": __builtins__}
 
     def serve(self) -> None:
@@ -205,14 +82,16 @@ class Worker:
 
         self.namespace["np"] = np  # the notebooks' given import
         while True:
-            message = self.channel.receive()
+            try:
+                message = self.channel.receive()
+            except ChannelClosed:
+                os._exit(0)  # the grader has gone: nothing left to do
             self.channel.send(self.handle(message))
 
     def handle(self, message: dict) -> dict:
-        output = BoundedText()
+        output = BoundedText(self.limits.output_chars)
         sys.stdout = sys.stderr = output
         caught: list[warnings.WarningMessage] = []
-        started = time.perf_counter()
         try:
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
@@ -220,23 +99,26 @@ class Worker:
         except BaseException as exc:  # SystemExit and KeyboardInterrupt from student code included
             reply = {"op": "error", "error": describe(exc)}
         finally:
-            seconds = time.perf_counter() - started
             sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
-        reply["seconds"] = seconds
         reply["stdout"] = output.text()
         reply["warnings"] = sorted({f"{w.category.__name__}: {w.message}" for w in caught})[:10]
         return reply
 
     def run(self, message: dict) -> dict:
-        import numpy as np
-
+        if message["op"] == "echo":
+            decode(message.get("args"))
+            return {"op": "echo"}
         if message["op"] == "exec":
-            name = f"<cell {message['cell']}>"
             import linecache
 
+            name = f"<cell {message['cell']}>"
             linecache.cache[name] = (len(message["source"]), None, message["source"].splitlines(True), name)
             exec(compile(message["source"], name, "exec"), self.namespace)
             return {"op": "done"}
+        return self.call(message)
+
+    def call(self, message: dict) -> dict:
+        import numpy as np
 
         np.seterr(all="warn", under="ignore")  # numpy's defaults, whatever a cell set at top level
         np.random.seed(message.get("seed", 0))
@@ -268,16 +150,14 @@ class Worker:
         try:
             function = getattr(obj, member) if scope else self.namespace[member]
             args, kwargs = decode(message.get("args") or []), decode(message.get("kwargs") or {"__dict__": {}})
-            start = time.perf_counter()
             value = function(*args, **kwargs)
-            elapsed = time.perf_counter() - start
         finally:
             for name, original in saved.items():
                 if original is missing:
                     self.namespace.pop(name, None)
                 else:
                     self.namespace[name] = original
-        reply = {"op": "result", "value": encode(value), "elapsed": elapsed, "calls": calls}
+        reply = {"op": "result", "value": encode(value), "calls": calls}
         if obj is not None:
             reply["state"] = plain_state(obj)
         return reply
@@ -306,31 +186,95 @@ class Worker:
         return call_reference
 
 
-def limit_resources(memory_bytes: int, cpu_seconds: int) -> None:
+def limit_resources(limits: Limits) -> None:
     import resource
-    import signal
 
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long write fails with an error, not a kill
-    for limit, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_CPU, cpu_seconds),
-                         (resource.RLIMIT_FSIZE, 16 * 2**20), (resource.RLIMIT_CORE, 0)):
+    for limit, value in ((resource.RLIMIT_AS, limits.memory_bytes), (resource.RLIMIT_CPU, limits.cpu_seconds),
+                         (resource.RLIMIT_FSIZE, FILE_BYTES), (resource.RLIMIT_CORE, 0)):
         with contextlib.suppress(ValueError, OSError):  # a limit the platform lacks: the deadline still holds
             resource.setrlimit(limit, (value, value))
 
 
+def keep_descendants(channel_fds: tuple[int, int]) -> None:
+    """Fork: the child goes on as the student process; this process stays behind as its keeper.
+
+    The keeper is a child subreaper, so every process the student's code starts (double-forked and in a
+    new session included) is re-parented to it when its parent dies. When the student process ends, or
+    the grader asks with SIGTERM, the keeper kills them all, then exits with the student process's status.
+    Student code cannot signal the keeper: Landlock scopes its signals to its own domain.
+    """
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    child = os.fork()
+    if child == 0:
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # the keeper gone, the student process goes too
+        os.setpgid(0, 0)
+        return
+    for fd in channel_fds:
+        os.close(fd)
+    reaped = False
+    signal.signal(signal.SIGTERM, lambda *_: reaped or _kill_quietly(child))  # never a reused pid
+    status = 0
+    while not reaped:  # reap re-parented orphans until the student process itself ends
+        pid, status = os.waitpid(-1, 0)
+        reaped = pid == child
+    while True:  # then kill every process left and reap them all, pass after pass, until none is left
+        for pid in _children(os.getpid()):
+            _kill_quietly(pid)
+        try:
+            os.waitpid(-1, 0)
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            break
+    code = os.waitstatus_to_exitcode(status)
+    if code < 0:  # end the way the student process ended, so that the grader reads the same signal
+        with contextlib.suppress(OSError, ValueError):  # SIGKILL keeps its default anyway
+            signal.signal(-code, signal.SIG_DFL)
+        os.kill(os.getpid(), -code)
+        code = 128 - code  # still here: a signal ignored by default, reported as bubblewrap reports one
+    os._exit(code)
+
+
+def _kill_quietly(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.kill(pid, signal.SIGKILL)
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            with contextlib.suppress(OSError, IndexError, ValueError), open(f"/proc/{entry}/stat") as stat:
+                if int(stat.read().rpartition(")")[2].split()[1]) == parent:
+                    found.append(int(entry))
+    return found
+
+
 def main() -> None:
+    setup = json.loads(os.environ["GRADER_SETUP"])
+    limits = Limits(**setup["limits"])
     # The protocol keeps the original stdin/stdout; the student's prints go to a bounded buffer instead,
     # and anything written at the C level (os.system, extension modules) goes nowhere.
     read_fd, write_fd = os.dup(0), os.dup(1)
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    limit_resources(int(os.environ.get("GRADER_MEMORY", 2**30)), int(os.environ.get("GRADER_CPU", 600)))
+    if setup["keeper"]:
+        keep_descendants((read_fd, write_fd))
+    limit_resources(limits)
+    import numpy  # noqa: F401 -- imported before the first message so that start-up overlaps the grader's
+
+    isolation = setup["layer"]
+    if isolation == "landlock":
+        try:
+            applied = restrict(setup["readable"], [setup["scratch"]])
+        except OSError:
+            applied = 0
+        isolation = "landlock" if applied else "none"
     channel = Channel(read_fd, write_fd)
-    import numpy  # noqa: F401 -- imported before the first message so that start-up overlaps the parent's work
-
-    channel.send({"op": "ready"})
-    Worker(channel).serve()
-
-
-if __name__ == "__main__":
-    main()
+    channel.send({"op": "ready", "isolation": isolation, "pid": os.getpid()})
+    Worker(channel, limits).serve()

@@ -28,6 +28,8 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from autograder.notebook import read_cells, read_notebook
+
 REPO = Path(__file__).resolve().parent.parent
 VENV_BIN = REPO / ".venv" / "bin"
 PYTHON = VENV_BIN / "python"
@@ -192,12 +194,8 @@ def read_code_stub() -> dict[str, str]:
 def splice_solutions(release: Path, source: Path, out: Path) -> Path:
     """The release notebook with the source's answer cells pasted in (matched by grade_id): a solved
     submission that nbgrader's cell-changed checks see as a student's, fair to both tools."""
-    answers = {}
-    for cell in json.loads(source.read_text(encoding="utf-8"))["cells"]:
-        meta = cell.get("metadata", {}).get("nbgrader", {})
-        if meta.get("solution"):
-            answers[meta["grade_id"]] = cell["source"]
-    notebook = json.loads(release.read_text(encoding="utf-8"))
+    answers = {c["nbgrader"]["grade_id"]: c["source"] for c in read_cells(source) if c["nbgrader"].get("solution")}
+    notebook = read_notebook(release)
     for cell in notebook["cells"]:
         grade_id = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
         if grade_id in answers:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from autograder.notebook import read_cells
+
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and p.name[0].isdigit())
 BIN = str(Path(sys.executable).parent)
@@ -40,7 +42,7 @@ def read_json(path: Path) -> dict:
 
 
 def code_cells(path: Path) -> list[dict]:
-    return [c for c in read_json(path)["cells"] if c["cell_type"] == "code"]
+    return read_cells(path)
 
 
 def grade_cli(notebook: Path, results: Path, *extra: str, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -20,7 +20,7 @@ from test_report import assert_summary_matches_files
 
 from autograder import batch, similar
 from autograder.notebook import load_assignment
-from autograder.plugin import DEFAULT_TIME_LIMIT, SOLUTIONS
+from autograder.settings import SOLUTIONS
 
 EXAMPLES = ROOT / "tests" / "submissions" / "01_neuron"
 CLASS = {  # student -> example submission of 01_neuron (None: an empty folder, no notebook)
@@ -129,17 +129,15 @@ def test_rerun_grades_only_what_changed_or_failed_unless_forced(graded, tmp_path
     assert read_json(work / "summary.json")["assignments"]["01_neuron"]["similar"] == [["alice", "frank"]]
 
 
-def test_grader_fingerprint_changes_with_the_solutions_and_the_options(tmp_path):
+def test_grader_fingerprint_changes_with_the_solutions_and_the_sandbox(tmp_path):
     fingerprint = batch.grader_fingerprint.__wrapped__  # uncached: the files change within this test
-    options = batch.Options(SOLUTIONS, True, DEFAULT_TIME_LIMIT)
     solutions = tmp_path / "solutions"
     shutil.copytree(SOLUTIONS, solutions)
-    copied = batch.Options(solutions, True, DEFAULT_TIME_LIMIT)
-    assert fingerprint(copied) == fingerprint(options)
+    assert fingerprint(True, solutions) == fingerprint(True, SOLUTIONS)
     notebook = solutions / "01_neuron" / "01_neuron.ipynb"
     notebook.write_text(notebook.read_text() + "\n")
-    assert fingerprint(copied) != fingerprint(options)
-    assert fingerprint(batch.Options(SOLUTIONS, True, 1.0)) != fingerprint(options)
+    assert fingerprint(True, solutions) != fingerprint(True, SOLUTIONS)
+    assert fingerprint(False, SOLUTIONS) != fingerprint(True, SOLUTIONS)
 
 
 def test_a_worker_that_dies_does_not_stop_the_batch(tmp_path, monkeypatch):
@@ -156,10 +154,9 @@ def test_a_worker_that_dies_does_not_stop_the_batch(tmp_path, monkeypatch):
 
     monkeypatch.setattr(batch, "grade", dies_on_ann)
     apart, real_apart = [], batch.grade_apart
-    monkeypatch.setattr(batch, "grade_apart", lambda task, opts: apart.append(task.student) or real_apart(task, opts))
-    options = batch.Options(SOLUTIONS, True, DEFAULT_TIME_LIMIT)
-    tasks = batch.tasks_for(submitted, tmp_path / "out", None, options)
-    finished = batch.grade_all(tasks, options, 2, lambda done: None)
+    monkeypatch.setattr(batch, "grade_apart", lambda task, box: apart.append(task.student) or real_apart(task, box))
+    tasks = batch.tasks_for(submitted, tmp_path / "out", None, True)
+    finished = batch.grade_all(tasks, True, 2, lambda done: None)
     assert sorted(d.task.student for d in finished) == ["ann", "ben"] and not any(d.failed for d in finished)
     assert "ann" in apart  # graded again in a process of its own
     got = read_json(tmp_path / "out" / "ann" / "01_neuron.results.json")

@@ -11,15 +11,17 @@ from pathlib import Path
 
 import nbformat
 import pytest
-from conftest import ASSIGNMENTS, ROOT, code_cells, read_json, release, source
+from conftest import ASSIGNMENTS, ROOT, code_cells, release, source
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
+
+from autograder.notebook import read_cells
 
 # The graded API of each assignment: the test cells' ids, one per graded function ("." written "-").
 GRADED = {
     "01_neuron": {"Neuron-sigmoid", "Neuron-forward"},
     "02_logistic_regression": {"LogisticRegressionNN", *(f"LogisticRegressionNN-{m}" for m in (
-        "sigmoid", "forward", "compute_cost", "compute_gradients", "train", "predict"))},
+        "sigmoid", "forward", "compute_cost", "compute_gradients", "gradient_check", "train", "predict"))},
     "03_activation_functions": {"sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu",
                                 "relu_derivative", "leaky_relu", "leaky_relu_derivative", "softmax"},
 }
@@ -27,12 +29,12 @@ STDLIB_OK = {"numpy", "matplotlib", "warnings", "math"}  # what a student's note
 
 
 def nbgrader_meta(cell: dict) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
+    return cell["nbgrader"]
 
 
 @pytest.mark.parametrize("a", ASSIGNMENTS)
 def test_source_notebook_declares_answer_and_test_cells_in_nbgrader_schema_3(a):
-    cells = [c for c in read_json(source(a))["cells"] if nbgrader_meta(c)]
+    cells = [c for c in read_cells(source(a), kind=None) if nbgrader_meta(c)]
     assert all(nbgrader_meta(c)["schema_version"] == 3 for c in cells)
     answers = [c for c in cells if nbgrader_meta(c)["solution"]]
     tests = [c for c in cells if nbgrader_meta(c)["grade"]]
@@ -43,7 +45,7 @@ def test_source_notebook_declares_answer_and_test_cells_in_nbgrader_schema_3(a):
 
 
 def test_grade_ids_are_unique_across_assignments_so_a_notebook_is_recognised_by_its_cells():
-    ids = [nbgrader_meta(c)["grade_id"] for a in ASSIGNMENTS for c in read_json(source(a))["cells"]
+    ids = [nbgrader_meta(c)["grade_id"] for a in ASSIGNMENTS for c in read_cells(source(a), kind=None)
            if nbgrader_meta(c)]
     assert len(ids) == len(set(ids))
 
@@ -90,11 +92,23 @@ IMAGE = re.compile(r"!\[[^\]]*\]\(([^)\s]+)[^)]*\)|<img[^>]*src=[\"']([^\"']+)")
 
 @pytest.mark.parametrize("a", ASSIGNMENTS)
 def test_every_image_in_the_release_resolves_from_the_notebook_folder(a):
-    refs = [m.group(1) or m.group(2) for c in read_json(release(a))["cells"] if c["cell_type"] == "markdown"
-            for m in IMAGE.finditer("".join(c["source"]))]
+    refs = [m.group(1) or m.group(2) for c in read_cells(release(a), kind="markdown")
+            for m in IMAGE.finditer(c["source"])]
     assert refs, "the lesson shows figures"
     for ref in refs:
         assert not ref.startswith(("http", "/", "attachment:")), ref
+        assert (release(a).parent / ref).is_file(), f"{ref} does not resolve from exercises/{a}/"
+
+
+DATA = re.compile(r"""np\.(?:loadtxt|genfromtxt|load)\(\s*["']([^"']+)["']""")
+
+
+def test_every_data_file_a_release_reads_is_in_its_folder():
+    refs = [(a, m.group(1)) for a in ASSIGNMENTS for c in code_cells(release(a))
+            for m in DATA.finditer("".join(c["source"]))]
+    assert refs, "02 reads the breast cancer data from a file"
+    for a, ref in refs:
+        assert not ref.startswith(("http", "/")), ref
         assert (release(a).parent / ref).is_file(), f"{ref} does not resolve from exercises/{a}/"
 
 
@@ -127,3 +141,13 @@ def test_untouched_release_runs_up_to_its_first_stub(a):
     with pytest.raises(CellExecutionError) as raised:
         run_notebook(release(a))
     assert raised.value.ename == "NotImplementedError"
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_hidden_checks_live_only_in_autograder_hidden_and_each_test_cell_points_there(a):
+    for cell in code_cells(source(a)):
+        if cell["nbgrader"].get("grade") and not cell["nbgrader"].get("solution"):
+            blocks = re.findall(r"### BEGIN HIDDEN TESTS\n(.*?)### END HIDDEN TESTS", cell["source"], re.S)
+            assert [block.strip() for block in blocks] == \
+                [f"# The hidden checks of this function: autograder/hidden/test_{a}.py"], cell["nbgrader"]["grade_id"]
+    assert (ROOT / "autograder" / "hidden" / f"test_{a}.py").is_file()

@@ -14,7 +14,10 @@ import pytest
 from conftest import ASSIGNMENTS, ROOT, env_with_venv, grade_cli, read_json, release, source
 
 from autograder import grade
+from autograder.mistakes import CATALOGUE, GENERIC
 from autograder.notebook import load_assignment
+from autograder.reference import Reference
+from autograder.results import apportion
 
 SCHEMA = read_json(ROOT / "autograder" / "results.schema.json")
 SUBMISSIONS = ROOT / "tests" / "submissions"
@@ -109,7 +112,7 @@ def test_hidden_tests_run_directly_under_pytest_with_a_notebook_option():
 
 
 def test_feedback_never_shows_hidden_test_source():
-    hidden_lines = {line.strip() for path in HIDDEN.glob("test_*.py") for line in path.read_text().splitlines()
+    hidden_lines = {line.strip() for path in HIDDEN.glob("*.py") for line in path.read_text().splitlines()
                     if len(line.strip()) > 30 and not line.strip().startswith(("#", '"', "f\"", "fail", "\"\"\""))}
     for expected in SUBMISSIONS.glob("*/*.expected.json"):
         text = json.dumps(read_json(expected))
@@ -136,3 +139,67 @@ def test_a_broken_reference_is_reported_as_the_graders_failure_with_its_reason(t
     results = read_json(tmp_path / "r.json")
     assert run.returncode != 0 and results["score"] == 0
     assert results["extra_data"]["grader_error"].startswith("SyntaxError")
+
+
+@pytest.mark.parametrize("a", ASSIGNMENTS)
+def test_each_functions_checks_add_up_to_exactly_its_points(a, tmp_path):
+    grade_cli(source(a), tmp_path / "r.json")
+    results = read_json(tmp_path / "r.json")
+    rubric = load_assignment(source(a)).rubric
+    for function, points in rubric.items():
+        maxima = [t["max_score"] for t in results["tests"] if t["extra_data"]["function"] == function]
+        assert all(round(m * 100) == m * 100 for m in maxima), maxima  # whole hundredths of a point
+        assert sum(round(m * 100) for m in maxima) == round(points * 100), function
+    assert results["score"] == results["extra_data"]["max_score"] == sum(rubric.values())
+    assert repr(results["score"]) == repr(float(sum(rubric.values())))  # 15.0, never 14.999999999999998
+
+
+def test_apportion_splits_whole_hundredths_by_weight_and_adds_up():
+    assert apportion(300, [1, 1, 1, 1, 1, 1, 1]) == [43, 43, 43, 43, 43, 43, 42]
+    assert apportion(100, [2, 1]) == [67, 33]
+    assert apportion(200, [1, 3]) == [50, 150]
+    assert sum(apportion(1000, [3, 7, 11, 13])) == 1000
+
+
+def test_every_recorded_mistake_id_is_catalogued_and_every_catalogued_one_is_recognised_by_a_check():
+    hidden_source = "".join(p.read_text() for p in HIDDEN.glob("*.py"))
+    for expected in SUBMISSIONS.glob("*/*.expected.json"):
+        for test in read_json(expected)["tests"]:
+            assert (test["status"] == "failed") or not test["tags"], expected.name
+            for found in test["tags"]:
+                slug = found.partition("/")[2]
+                assert found in CATALOGUE or slug in GENERIC or slug.startswith("raised-"), (expected.name, found)
+    unused = [i for i in CATALOGUE if f'"{i}"' not in hidden_source]
+    assert not unused, f"catalogued but recognised by no hidden check: {unused}"
+
+
+def test_failed_checks_carry_the_mistake_they_recognised():
+    expected = read_json(SUBMISSIONS / "02_logistic_regression" / "bug_cost_missing_1_over_m.expected.json")
+    tagged = {t["name"]: t["tags"] for t in expected["tests"] if t["status"] == "failed"}
+    assert tagged and all(tags == ["compute_cost/missing-mean"] for tags in tagged.values())
+
+
+def test_stand_ins_are_the_members_the_references_own_function_calls_directly_or_not():
+    logreg = Reference(load_assignment(source("02_logistic_regression")))
+    calls = {m: logreg.calls(f"LogisticRegressionNN.{m}") for m in
+             ("sigmoid", "forward", "compute_cost", "compute_gradients", "train", "predict")}
+    through_forward = {"forward", "sigmoid"}
+    assert calls == {"sigmoid": set(), "forward": {"sigmoid"}, "compute_cost": through_forward,
+                     "compute_gradients": through_forward, "train": {"compute_gradients", *through_forward},
+                     "predict": through_forward}
+    activations = Reference(load_assignment(source("03_activation_functions")))
+    assert activations.calls("sigmoid_derivative") == {"sigmoid"} and activations.calls("softmax") == set()
+    assert activations.calls("tanh_derivative") == {"tanh"}
+
+
+def test_a_notebook_that_cannot_be_read_lists_every_graded_function_at_zero_with_the_reason(tmp_path):
+    grade_cli(SUBMISSIONS / "01_neuron/faulty_not_json.ipynb", tmp_path / "r.json", "--assignment", "01_neuron")
+    results = read_json(tmp_path / "r.json")
+    assert {t["extra_data"]["function"] for t in results["tests"]} == set(load_assignment(source("01_neuron")).rubric)
+    assert results["extra_data"]["notebook_error"].startswith("faulty_not_json.ipynb is not a valid notebook")
+    assert all(t["tags"][0].endswith("/notebook-unreadable") for t in results["tests"])
+
+
+def test_a_course_that_student_code_could_read_is_refused(tmp_path):
+    results = grade(source("01_neuron"), solutions=Path("/usr/share"), results_path=tmp_path / "r.json")
+    assert results.error and "would be readable by student code" in results.error

@@ -1,8 +1,9 @@
-"""Student code is untrusted: what it can reach, with the sandbox and without it.
+"""Student code is untrusted: what it can reach under each layer (bubblewrap, Landlock) and without one.
 
 A probe submission defines `Neuron` with methods that try what a cheating or careless student might:
 read the instructor's files, write the grader's, open a network connection, read the grader's
-environment, kill the grader. `Student.call` returns what the probe saw, as plain data.
+environment, kill the grader, leave a process running. `Student.call` returns what the probe saw, as
+plain data.
 """
 
 from __future__ import annotations
@@ -15,6 +16,8 @@ import pytest
 from conftest import ROOT
 
 from autograder.feedback import StudentError
+from autograder.landlock import abi_version
+from autograder.mistakes import tag
 from autograder.notebook import Cell, load_assignment
 from autograder.reference import Reference
 from autograder.sandbox import bwrap_works
@@ -58,6 +61,26 @@ class Neuron:
     def kill_parent(self):
         os.kill(os.getppid(), signal.SIGKILL)
         return "sent"
+
+    def exit_with(self, status):
+        os._exit(status)
+
+    def raise_oddly_named(self):
+        raise type("train/x y Ärger", (Exception,), {})("odd")
+
+    def leave_a_process_behind(self):
+        """Double fork, leave the session: the grandchild loops on, re-parented; returns its pid."""
+        read, write = os.pipe()
+        child = os.fork()
+        if child == 0:
+            os.setsid()
+            if os.fork():
+                os._exit(0)
+            os.write(write, str(os.getpid()).encode())
+            while True:
+                pass
+        os.waitpid(child, 0)
+        return int(os.read(read, 20))
 '''
 
 SOURCE = ROOT / "solutions" / "01_neuron" / "01_neuron.ipynb"
@@ -65,13 +88,17 @@ SECRETS = [SOURCE, ROOT / "autograder" / "hidden" / "test_01_neuron.py", ROOT / 
 IN_CI = bool(os.environ.get("CI"))
 needs_bwrap = pytest.mark.skipif(not bwrap_works() and not IN_CI,
                                  reason="bubblewrap cannot run here (CI installs it and runs these)")
+LANDLOCK_ABI = abi_version()
+# Both layers: bubblewrap where it runs; Landlock with signal scoping (ABI 6, Linux 6.12) where the kernel has it.
+LAYERS = [pytest.param(("bubblewrap",), marks=needs_bwrap, id="bubblewrap"),
+          pytest.param(("landlock",), id="landlock", marks=pytest.mark.skipif(
+              LANDLOCK_ABI < 6, reason=f"this kernel's Landlock ABI is {LANDLOCK_ABI}; these checks need 6"))]
 
 
 @pytest.fixture
 def probe(request):
     assignment = load_assignment(SOURCE)
-    student = Student(assignment, [Cell("neuron_answer", PROBE)], {}, Reference(assignment),
-                      sandbox=request.param)
+    student = Student(assignment, [Cell("neuron_answer", PROBE)], {}, Reference(assignment), layers=request.param)
     yield student
     student.close()
 
@@ -85,18 +112,18 @@ def listening_port():
     server.close()
 
 
-@needs_bwrap
-@pytest.mark.parametrize("probe", [True], indirect=True)
+@pytest.mark.parametrize("probe", LAYERS, indirect=True)
 def test_sandboxed_student_code_cannot_read_solutions_hidden_tests_or_grader(probe):
-    assert probe.isolation == "bubblewrap"
+    assert probe.call("Neuron.read", "/usr/lib/os-release").value == "read"  # the system stays readable
     for path in SECRETS:
-        assert probe.call("Neuron.read", str(path)).value == "FileNotFoundError", path
+        assert probe.call("Neuron.read", str(path)).value in ("FileNotFoundError", "PermissionError"), path
+    assert probe.isolation == probe.layers[0]
 
 
-@needs_bwrap
-@pytest.mark.parametrize("probe", [True], indirect=True)
+@pytest.mark.parametrize("probe", LAYERS, indirect=True)
 def test_sandboxed_student_code_cannot_write_the_repository(probe, tmp_path):
-    assert probe.isolation == "bubblewrap"  # (never try this on the real files without the sandbox)
+    probe.call("Neuron.environment", "HOME")
+    assert probe.isolation == probe.layers[0]  # (never try this on the real files without a sandbox)
     # Whatever the write returns inside (an error, or a file in the sandbox's own /tmp when the repository
     # lives under /tmp), the real files are untouched.
     for target in (ROOT / "gradebook.db", ROOT / "solutions" / "01_neuron" / "01_neuron.ipynb",
@@ -106,31 +133,57 @@ def test_sandboxed_student_code_cannot_write_the_repository(probe, tmp_path):
         assert (target.read_bytes() if target.exists() else None) == before, target
 
 
-@needs_bwrap
-@pytest.mark.parametrize("probe", [True], indirect=True)
+@pytest.mark.parametrize("probe", LAYERS, indirect=True)
 def test_sandboxed_student_code_has_no_network(probe, listening_port):
-    assert probe.isolation == "bubblewrap"
     assert probe.call("Neuron.connect", listening_port).value != "connected"
+    assert probe.isolation == probe.layers[0]
 
 
-@needs_bwrap
-@pytest.mark.parametrize("probe", [True], indirect=True)
+@pytest.mark.parametrize("probe", LAYERS, indirect=True)
 def test_sandboxed_student_code_cannot_kill_the_grader(probe):
-    # The "parent" it sees is the sandbox's own init, which ignores the signal, or whose death ends the sandbox.
+    # The "parent" it sees is the sandbox's own init, which ignores the signal, or whose death ends the
+    # sandbox; under Landlock it is the keeper, which student code may not signal.
     with contextlib.suppress(StudentError):
         probe.call("Neuron.kill_parent")
-    assert probe.call("Neuron.environment", "HOME").value == "/tmp"  # this process lives and grades on
+    assert probe.call("Neuron.environment", "HOME").value.startswith("/tmp")  # this process lives and grades on
 
 
-@pytest.mark.parametrize("probe", [False], indirect=True)
+@pytest.mark.parametrize("probe", [()], indirect=True)
 def test_without_sandbox_grading_still_works_and_says_so(probe, listening_port):
     assert probe.isolation == "none"
     assert probe.call("Neuron.read", str(SOURCE)).value == "read"  # what the sandbox is for
     assert probe.call("Neuron.connect", listening_port).value == "connected"
 
 
-@pytest.mark.parametrize("probe", [True, False], indirect=True)
+@pytest.mark.parametrize("probe", [("bubblewrap",), ("landlock",), ()], indirect=True)
 def test_student_code_never_sees_the_graders_environment(probe, monkeypatch):
     monkeypatch.setenv("GITHUB_TOKEN", "secret")
     probe.close()  # the next call starts a fresh process, after the variable was set
     assert probe.call("Neuron.environment", "GITHUB_TOKEN").value == "unset"
+
+
+@pytest.mark.parametrize("probe", [pytest.param(("landlock",), id="landlock"), pytest.param((), id="none")],
+                         indirect=True)
+def test_no_process_that_student_code_starts_outlives_its_grading(probe):
+    # Outside bubblewrap's pid namespace the pid is this machine's own, so the test can watch it.
+    pid = probe.call("Neuron.leave_a_process_behind").value
+    os.kill(pid, 0)  # it runs, in a session of its own, re-parented to the keeper
+    probe.close()
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+
+
+@pytest.mark.parametrize("probe", [pytest.param(("landlock",), id="landlock"), pytest.param((), id="none")],
+                         indirect=True)
+def test_an_exit_status_above_128_is_reported_as_an_exit_not_as_a_signal(probe):
+    with pytest.raises(StudentError, match="exit status 200") as raised:
+        probe.call("Neuron.exit_with", 200)
+    assert raised.value.mistake == "process-ended"
+
+
+@pytest.mark.parametrize("probe", [()], indirect=True)
+def test_a_students_exception_name_never_makes_an_invalid_mistake_id(probe):
+    with pytest.raises(StudentError) as raised:
+        probe.call("Neuron.raise_oddly_named")
+    assert raised.value.mistake == "raised-Exception"
+    assert tag("Neuron.forward", "train/x y") == "forward/check-failed"  # an id outside the catalogue

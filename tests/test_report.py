@@ -51,7 +51,8 @@ def class_results() -> dict[str, dict | str]:
                        *missing_bias]),
         "dee": results([sigmoid_ok, *(check(n, 1.0, "Neuron.forward did not finish.", ("forward/timeout",))
                                       for n in FORWARD)], isolation="none"),
-        "eve": results([check(SIGMOID, 2.0, "not JSON"), *(check(n, 1.0, "not JSON") for n in FORWARD)],
+        "eve": results([check(SIGMOID, 2.0, "not JSON", ("sigmoid/notebook-unreadable",)),
+                        *(check(n, 1.0, "not JSON", ("forward/notebook-unreadable",)) for n in FORWARD)],
                        isolation="none", notebook_error="01_neuron.ipynb is not a valid notebook"),
         "fay": results([], grader_error="FileNotFoundError: no source notebooks"),
         "gus": results([sigmoid_ok, *forward_ok], tampering=["replaced np.allclose"]),
@@ -104,7 +105,7 @@ def counted_from_files(folder: Path) -> dict:
             got = per_function.setdefault(test["name"].split(": ")[0], [0.0, 0.0])
             got[0] += test["score"]
             got[1] += test["max_score"]
-            for tag in test.get("tags", []):
+            for tag in [] if doc["extra_data"].get("notebook_error") else test.get("tags", []):
                 a["tags"].setdefault(tag, set()).add(path.parent.name)
         for function, (got, out_of) in per_function.items():
             kind = "zero" if got == 0 else "full" if abs(got - out_of) < 1e-9 else "partial"
@@ -139,6 +140,7 @@ def test_a_mistake_counts_once_per_student_with_the_feedback_they_read(reported:
     assert (top["id"], top["students"], top["function"]) == ("forward/missing-bias", ["ben", "cy"], "Neuron.forward")
     assert top["share"] == pytest.approx(2 / 8, abs=1e-4)  # 8 notebooks submitted: hal's is missing
     assert top["feedback"] == BIAS_FEEDBACK
+    assert not [m for m in mistakes if "eve" in m["students"]]  # her unreadable notebook is a reason to look
 
 
 def test_needs_a_look_lists_failures_timeouts_invalid_notebooks_no_sandbox_and_tampering(reported: Path):

@@ -1,0 +1,174 @@
+"""Writing hidden checks: the `@check` declaration and the helpers that turn a check into a table row.
+
+    @check("LogisticRegressionNN.forward", "returns one probability per example, shape (m, 1)")
+    def test_forward_returns_a_column(student): ...
+
+    test_tanh_matches_reference = matches_reference(
+        "tanh", "matches the reference on random arrays of several shapes",
+        [Case((z,), what=f"tanh(z) with z of shape {z.shape}", suspects=tanh_suspects(z)) for z in ...])
+
+A check names the graded function it checks and its weight: the function's points are split over its
+checks by weight. `matches_reference` compares the student's function with the reference case by case;
+`vectorised` is the one speed policy (a factor of the reference's time, with a floor and a retry), timed
+by the grader; `expect_finite` and `expect_no_warnings` judge stability at extreme inputs.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pytest
+
+from .feedback import StudentTimeout, compare, fail
+from .mistakes import Mistake
+from .protocol import Outcome
+
+SLOWER = 25  # how many times the reference's time a vectorised solution may take
+FLOOR = 0.003  # seconds: the reference's time is never taken as less than this (a very fast machine's noise)
+TRIES = 2  # a slow run is measured again, with the reference's time, before it counts: one hiccup is forgiven
+GRACE = 2.0  # seconds past the budget before a slow call is stopped
+SPEED_CHECK_SECONDS = 30.0  # the time limit of a speed check, all tries included
+RTOL, ATOL = 1e-7, 1e-12  # correct formulations differ by ~1e-16 relative: far inside these
+
+
+@dataclass(frozen=True)
+class Check:
+    """What a hidden check checks: the graded function, what it shows, its weight, its time limit."""
+
+    function: str  # qualified name, as in the rubric: "LogisticRegressionNN.compute_cost"
+    name: str  # what it shows: "matches the reference on random data"
+    weight: int = 1
+    seconds: float | None = None  # None: the grader's time limit per check
+
+
+def check(function: str, name: str, *, weight: int = 1, seconds: float | None = None) -> Callable:
+    """Declare a pytest function a hidden check of `function`."""
+
+    def declare(test: Callable) -> Callable:
+        test.check = Check(function, name, weight, seconds)
+        return test
+
+    return declare
+
+
+@dataclass(frozen=True)
+class Case:
+    """One call of the function under check, and how to describe and judge its answer."""
+
+    args: tuple = ()
+    what: str = ""  # how feedback names the call: "compute_cost(X, y) with X of shape (8, 3)"
+    kwargs: dict = field(default_factory=dict)
+    init: tuple = ()  # the constructor's arguments, for a method
+    state: dict | None = None  # instance attributes set before the call
+    suspects: Mapping[Mistake, Any] | None = None  # mistake -> the value that mistake gives
+    m: int | None = None  # the number of examples, for the 1/m fingerprint
+    id: str | None = None  # the case's name when each case is a check of its own
+
+    def on_student(self, student, function: str, **options: Any) -> Outcome:
+        return student.call(function, *self.args, init=self.init, state=self.state, kwargs=self.kwargs, **options)
+
+    def on_reference(self, reference, function: str) -> Outcome:
+        return reference.call(function, *self.args, init=self.init, state=self.state, kwargs=self.kwargs)
+
+
+def matches_reference(function: str, name: str, cases: list[Case], *, rtol: float = RTOL, atol: float = ATOL,
+                      strict_shape: bool = True, each: bool = False, weight: int = 1) -> Callable:
+    """A check that the student's `function` gives the reference's values on every case; with `each`, one
+    check per case (each worth `weight`), so that one failing shape costs only its share."""
+
+    def judge(student, reference, case: Case) -> None:
+        got = case.on_student(student, function).value
+        want = case.on_reference(reference, function).value
+        compare(got, want, what=case.what, rtol=rtol, atol=atol, suspects=case.suspects, m=case.m,
+                strict_shape=strict_shape)
+
+    if each:
+        @pytest.mark.parametrize("case", cases, ids=[c.id or str(i) for i, c in enumerate(cases)])
+        @check(function, name, weight=weight)
+        def test_each(student, reference, case):
+            judge(student, reference, case)
+
+        return test_each
+
+    @check(function, name, weight=weight)
+    def test_all(student, reference):
+        for case in cases:
+            judge(student, reference, case)
+
+    return test_all
+
+
+def vectorised(function: str, name: str, case: Case, advice: str, *, standins: dict | None = None,
+               expect: Callable[[Outcome, Any], None] | None = None) -> Callable:
+    """A check that the student's `function` takes at most SLOWER times the reference's time on `case`,
+    and gives the right answer while it does (a function that does nothing is fast).
+
+    The grader times the call (the student process's own clock is never trusted) and takes off the cost
+    of moving the arguments, measured before any student code ran. Round trips to the grader would cost
+    more than the code being timed, so there are no stand-ins but `standins`: constant answers (`Constant`)
+    inside the student process, which cost every submission the same; any other member is the student's
+    own. `expect(outcome, reference)` judges the answer; by default the value must match the reference's
+    on `case`. A slow try is repeated once in a fresh process.
+    """
+    slow = f"{case.what} took more than {SLOWER} times as long as a vectorised version: {advice}"
+
+    def right_answer(outcome: Outcome, reference) -> None:
+        compare(outcome.value, case.on_reference(reference, function).value, what=case.what, rtol=RTOL, atol=ATOL,
+                suspects=case.suspects, m=case.m)
+
+    @check(function, name, seconds=SPEED_CHECK_SECONDS)
+    def test_speed(student, reference):
+        for attempt in range(TRIES):
+            if attempt:
+                student.restart()  # nothing the first try cached survives
+            budget = SLOWER * max(reference_seconds(reference, function, case), FLOOR)
+            try:
+                outcome = case.on_student(student, function, standins=standins, own=True, budget=budget + GRACE)
+            except StudentTimeout:
+                fail(slow, "too-slow")
+            (expect or right_answer)(outcome, reference)
+            if outcome.seconds <= budget or \
+                    outcome.seconds - student.transfer_seconds(*case.args, kwargs=case.kwargs) <= budget:
+                return
+        fail(slow, "too-slow")
+
+    return test_speed
+
+
+def reference_seconds(reference, function: str, case: Case) -> float:
+    """The reference's best time of three on `case`, in this process."""
+    best = np.inf
+    for _ in range(3):
+        start = time.perf_counter()
+        case.on_reference(reference, function)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def as_floats(value: Any) -> np.ndarray | None:
+    """The student's value as a float array, or None when it is no numbers at all (compare explains that)."""
+    try:
+        return np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        return None
+
+
+def expect_finite(got: Any, what: str, advice: str, mistake: str = "not-finite") -> None:
+    """Fail, naming the first NaN or inf and what it came from, unless every number of `got` is finite."""
+    array = as_floats(got)
+    if array is not None and array.size and not np.isfinite(array).all():
+        index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0]) if array.ndim else ()
+        kind = "NaN" if np.isnan(array[index]) else "inf"
+        fail(f"{what} returned {kind}{f' at index {index}' if index else ''}; expected a finite number. {advice}",
+             mistake)
+
+
+def expect_no_warnings(outcome: Outcome, what: str, advice: str) -> None:
+    """Fail unless the call raised none of NumPy's RuntimeWarnings (overflow, invalid value...)."""
+    warned = [w for w in outcome.warnings if w.startswith("RuntimeWarning")]
+    if warned:
+        fail(f"{what} made NumPy raise the warning(s) {'; '.join(warned)}. {advice}", "overflow-warning")
