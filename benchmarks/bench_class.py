@@ -2,15 +2,16 @@
 
 The class is generated from the example submissions under tests/submissions/ (students s000, s001, ...,
 each with the three assignments, until --submissions notebooks): each notebook is a copy of an example
-drawn at random, by kind, with the weights below (correct, bug, hostile = faulty_* and cheat_*; only
-01_neuron has hostile examples, so the other assignments draw correct and bug only).
+drawn at random, by kind, with the weights below (correct, bug, hostile = faulty_* and cheat_*; an
+assignment without hostile examples, 03_activation_functions, draws correct and bug only).
 
 `grade-class` grades the whole class, once per --jobs value (from scratch each time, --force), then once
-more with nothing changed (what a re-run costs), and `report` is timed on its own. Stock nbgrader grades a
-stratified sample of the same class (--nbgrader-sample; 0 = the whole class, which takes long): one
-`nbgrader autograde <a> --force` per assignment in a throwaway course, so its start-up is shared as an
-instructor's would be. Its kernels run with a 4 GiB address-space limit, so that the memory hog cannot take
-the (shared) machine down; everything else is stock.
+more with nothing changed (what a re-run costs), and `report` is timed on its own; then, with the default
+--jobs, a class of as many notebooks drawn from the correct and bug examples only (what the hostile ones
+cost). Stock nbgrader grades a stratified sample of the same class (--nbgrader-sample; 0 = the whole class,
+which takes long): one `nbgrader autograde <a> --force` per assignment in a throwaway course, so its
+start-up is shared as an instructor's would be. Its kernels run with a 4 GiB address-space limit, so that
+the memory hog cannot take the (shared) machine down; everything else is stock.
 
     .venv/bin/python benchmarks/bench_class.py [--submissions 200] [--jobs 1 2 4] [--nbgrader-sample 30]
 """
@@ -56,7 +57,7 @@ def kind_of(example: Path) -> str:
     return "hostile" if prefix in ("faulty", "cheat") else prefix
 
 
-def make_class(submitted: Path, count: int, seed: int) -> list[Submission]:
+def make_class(submitted: Path, count: int, seed: int, weights: dict[str, float] = WEIGHTS) -> list[Submission]:
     """`count` notebooks in nbgrader's submitted/ layout, each a copy of an example drawn by kind."""
     examples: dict[tuple[str, str], list[Path]] = defaultdict(list)
     for path in sorted(EXAMPLES.glob("*/*.ipynb")):
@@ -65,8 +66,8 @@ def make_class(submitted: Path, count: int, seed: int) -> list[Submission]:
     made = []
     for i in range(count):
         student, assignment = f"s{i // len(ASSIGNMENTS):03d}", ASSIGNMENTS[i % len(ASSIGNMENTS)]
-        kinds = [k for k in WEIGHTS if examples[assignment, k]]
-        kind = rng.choices(kinds, weights=[WEIGHTS[k] for k in kinds])[0]
+        kinds = [k for k in weights if weights[k] and examples[assignment, k]]
+        kind = rng.choices(kinds, weights=[weights[k] for k in kinds])[0]
         example = rng.choice(examples[assignment, kind])
         target = submitted / student / assignment / f"{assignment}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -185,6 +186,8 @@ def report(info: dict) -> str:
               for jobs, (wall, load) in info["grade_class"].items()]
     wall, load = info["rerun"]
     lines.append(row("`grade-class`, re-run with nothing changed", n, wall, students, load))
+    wall, load = info["regular"]
+    lines.append(row("`grade-class`, a class of as many notebooks, none hostile", n, wall, students, load))
     best = min(wall for wall, _ in info["grade_class"].values()) / n
     nb = info.get("nbgrader")
     if nb:
@@ -236,6 +239,9 @@ def main(argv: list[str] | None = None) -> int:
         info["per_kind"], info["per_kind_jobs"] = time_per_kind(first, made), args.jobs[0]
         info["rerun"] = grade_class(root / "submitted", first, "--jobs", str(args.jobs[0]))
         info["report"], _ = run([str(PYTHON), "-m", "autograder", "report", str(first)], REPO)
+        print("grade-class of a class without hostile notebooks ...", file=sys.stderr, flush=True)
+        make_class(root / "regular", args.submissions, args.seed, {**WEIGHTS, "hostile": 0})
+        info["regular"] = grade_class(root / "regular", root / "out-regular", "--force")
         if not args.no_nbgrader:
             info["nbgrader"] = time_nbgrader(made, args.nbgrader_sample, args.seed, root)
     print(report(info))
