@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from .grade import grade
+from .nbgrader_demo import run_course_demo
 from .notebook import load_assignment, read_cells
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -42,5 +43,5 @@ def run_demo(out: Path) -> int:
         print()
         if results.error:
             return 1
-    print(f"Results files (Gradescope's results.json format) are in {out}/.")
-    return 0
+    print(f"Results files (Gradescope's results.json format) are in {out}/.\n")
+    return run_course_demo(out.resolve() / "course")
