@@ -62,7 +62,7 @@ class Batch:
                                                                                number)
                 if not expected & found.keys():
                     self.zero(gb, folder, student, assignment, expected)
-        self.ahead = GradeAhead(list(self.submissions.values()))
+        self.ahead = GradeAhead([s for s in self.submissions.values() if self.will_grade(s)])
 
     @property
     def coursedir(self):
@@ -73,6 +73,11 @@ class Batch:
         pattern = self.converter._format_source("(?P<assignment_id>.*)", "(?P<student_id>.*)", escape=True)
         found = re.match(pattern, folder)
         return found["student_id"], found["assignment_id"]
+
+    def will_grade(self, submission: Submission) -> bool:
+        """Whether nbgrader will grade it (else it skips it as graded already): only those are graded ahead."""
+        done = Path(self.converter._format_dest(submission.assignment, submission.student)) / submission.path.name
+        return self.converter.force or not done.exists()
 
     def look(self, key: Key, why: str, log=None) -> None:
         self.looks.setdefault(key, []).append(why)

@@ -29,6 +29,7 @@ def function_of(test: dict) -> str:
 def report(function: str, tests: list[dict], points: float) -> tuple[float, str]:
     """The cell's score (the function's points, on the cell's scale) and the text under it."""
     got, out_of = round(sum(t["score"] for t in tests), 2), round(sum(t["max_score"] for t in tests), 2)
+    # Points that differ between the gradebook and solutions/ are scaled to the cell (and the run lists them).
     score = got if out_of == points else round(got / out_of * points, 2) if out_of else 0.0
     lines = [f"{function}: {score:g} of {points:g} points"]
     for test in tests:
@@ -67,7 +68,7 @@ class GradeWithAutograder(NbGraderPreprocessor):
                            "run nbgrader generate_assignment", self.log)
             cell.source = released.get(meta["grade_id"], cell.source)
             cell.outputs = [new_output("stream", name="stdout", text=text),
-                            new_output("execute_result", data={"text/plain": f"{got:g}"}, execution_count=1)]
+                            new_output("execute_result", data={"text/plain": str(got)}, execution_count=1)]
             score, out_of = score + got, out_of + points
         self.look_at(batch, ids, results, functions)
         print(f"[{getattr(submission, 'number', '?')}/{batch.total}] {key[0]} {key[1]} {round(score, 2):g}/{out_of:g}"
