@@ -185,3 +185,15 @@ def test_feedback_shows_points_and_failed_checks_but_never_hidden_check_source(c
                         .read_text(encoding="utf-8"))
     assert "LogisticRegressionNN.compute_cost: 1.5 of 3 points" in s12 and "Score: 1.5 / 3.0" in s12
     assert "FAILED  matches the reference on random data" in s12 and "times too large" in s12
+
+
+def test_one_student_graded_again_alone_gets_the_same_scores(course):
+    """--student: a run of one submission, graded in nbgrader's own process rather than by workers."""
+    def scores() -> dict[str, float]:
+        with Gradebook(f"sqlite:///{course['folder'] / 'gradebook.db'}") as gb:
+            return {g.name: g.auto_score for g in gb.find_submission_notebook("01_neuron", "01_neuron", "s02").grades}
+
+    before = scores()
+    run = nbgrader(course["folder"], "autograde", "01_neuron", "--student", "s02", "--force")
+    assert run.returncode == 0 and re.search(r"^\[1/1\] s02 01_neuron 2\.5/5$", run.stdout, re.M), run.stdout
+    assert scores() == before
