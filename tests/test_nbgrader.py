@@ -1,8 +1,9 @@
 """Stock nbgrader commands grade through the autograder: a small class, hostile and tampered submissions
 included, autograded, fed back and exported by one nbgrader process per command in a scratch course.
 
-01_neuron keeps its notebook's hidden test blocks; 02_logistic_regression's are taken out, as they will be
-once autograder/hidden/ is the only place hidden checks live: both must grade alike.
+01_neuron's source notebook is taken as solutions/ holds it (with `### BEGIN HIDDEN TESTS` blocks, while it has
+them); 02_logistic_regression's has them taken out, as when autograder/hidden/ is the only place hidden checks
+live: both must grade alike.
 """
 
 from __future__ import annotations
@@ -171,7 +172,7 @@ def seen_by_student(notebook: Path) -> set[str]:
 def test_feedback_shows_points_and_failed_checks_but_never_hidden_check_source(course):
     folder = course["folder"]
     hidden = set().union(*(lines_of(p.read_text(encoding="utf-8")) for p in (ROOT / "autograder/hidden").glob("*.py")))
-    hidden |= {"### BEGIN HIDDEN TESTS", "neuron5 = Neuron(5)"}  # 01_neuron's notebook still has hidden blocks
+    hidden |= {"### BEGIN HIDDEN TESTS", "neuron5 = Neuron(5)"}  # from 01_neuron's hidden blocks, while it has them
     pages = sorted((folder / "feedback").glob("*/*/*.html"))
     assert len(pages) == sum(1 for _, n in CLASS.values() if n is not None)
     for page in pages:
