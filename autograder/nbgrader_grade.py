@@ -79,7 +79,9 @@ class GradeWithAutograder(NbGraderPreprocessor):
         """What in these results an instructor should see: grader failures, unreadable notebooks, timeouts..."""
         key, extra = (ids["student"], ids["assignment"]), results.get("extra_data", {})
         unreadable = batch.unreadable.get((*key, ids["notebook"]))
-        if not (unreadable or extra.get("notebook_error") or extra.get("grader_error")):  # student code ran
+        graded = not (unreadable or extra.get("notebook_error") or extra.get("grader_error"))
+        # "none" with no check passed may mean no student code ran at all (a notebook with nothing to grade).
+        if graded and (extra.get("isolation") != "none" or any(t["status"] == "passed" for t in results["tests"])):
             batch.isolation[key] = extra.get("isolation", "none")
         for why in (f"the grader could not run ({extra['grader_error']})" if extra.get("grader_error") else None,
                     f"nbgrader cannot read the notebook ({unreadable})" if unreadable else

@@ -97,8 +97,9 @@ class RestoreTestCells(NbGraderPreprocessor):
         key, unreadable = (ids["student"], ids["assignment"]), (ids["student"], *where) in batch.unreadable
         for name in put_back_deleted(nb, batch.expected[where], seen):
             if not unreadable:
-                changes.append(f"test cell {name} re-pointed to id {moved[name]!r}" if name in moved
-                               else f"test cell {name} deleted")
+                changes.append(f"test cell {name} deleted" if name not in moved else
+                               f"test cell {name} re-pointed to id {moved[name]!r}" if moved[name] else
+                               f"test cell {name}: id removed or not a string")
         if changes:
             batch.look(key, "tampering: " + "; ".join(changes) + " -- graded with the original test cells", self.log)
         lost = [c.name for c in batch.expected[where] if c.solution and not c.points and c.name not in seen]
