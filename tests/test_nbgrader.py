@@ -31,6 +31,8 @@ CLASS = {  # student: (assignment, notebook or None for an empty folder)
     "s05": ("01_neuron", SUBMISSIONS / "01_neuron/faulty_forward_loops_forever.ipynb"),
     "s06": ("01_neuron", None),
     "s07": ("01_neuron", SUBMISSIONS / "01_neuron/faulty_crash_and_memory_hog.ipynb"),
+    "s08": ("01_neuron", SUBMISSIONS / "01_neuron/faulty_floods_output.ipynb"),
+    "s09": ("01_neuron", SUBMISSIONS / "01_neuron/faulty_sys_exit_and_os_exit.ipynb"),
     "s11": ("02_logistic_regression", SUBMISSIONS / "02_logistic_regression/correct_matmul_clip_history.ipynb"),
     "s12": ("02_logistic_regression", SUBMISSIONS / "02_logistic_regression/bug_cost_missing_1_over_m.ipynb"),
     "s13": ("02_logistic_regression", release("02_logistic_regression")),
@@ -106,7 +108,7 @@ def test_test_cells_show_the_functions_checks_and_nothing_nbgrader_would_score_z
     text = "".join(forward[0]["text"])
     assert text.startswith("Neuron.forward: 0.5 of 3 points") and "FAILED" in text and "the bias is missing" in text
     assert "".join(forward[1]["data"]["text/plain"]) == "0.5"
-    for student in ("s01", "s02", "s05", "s07", "s13"):
+    for student in ("s01", "s02", "s05", "s07", "s08", "s09", "s13"):
         for cell in autograded(course, student)["cells"]:
             meta = cell["metadata"].get("nbgrader", {})
             if meta.get("grade"):
@@ -135,15 +137,15 @@ def test_no_spurious_checksum_warning_with_or_without_hidden_test_blocks(course)
 
 def test_progress_lines_then_the_students_who_need_a_look_and_why(course):
     out = course["runs"]["autograde 01_neuron"].stdout
-    assert re.search(r"^\[1/7\] s01 01_neuron 5/5$", out, re.M)
-    assert re.search(r"^\[2/7\] s02 01_neuron 2\.5/5$", out, re.M)
+    assert re.search(r"^\[1/9\] s01 01_neuron 5/5$", out, re.M)
+    assert re.search(r"^\[2/9\] s02 01_neuron 2\.5/5$", out, re.M)
     listed = out.split("Needs a look: ")[1].splitlines()[1:]
     summary = {line.split()[0]: line for line in listed if line.startswith("  ")}
-    assert set(summary) == {"s03", "s04", "s05", "s06", "s07"}
+    assert set(summary) == {"s03", "s04", "s05", "s06", "s07", "s08", "s09"}
     assert "cannot read the notebook" in summary["s03"]
-    assert "timed out in Neuron.forward" in summary["s05"]
+    assert "timed out in Neuron.forward" in summary["s05"] and "timed out in Neuron.forward" in summary["s08"]
     assert "no 01_neuron.ipynb" in summary["s06"] and "graded 0" in summary["s06"]
-    assert "ended its process in Neuron.forward" in summary["s07"]
+    assert "ended its process in Neuron.forward" in summary["s07"] and "ended its process in" in summary["s09"]
     assert "Nothing needs a look (3 submissions)" in course["runs"]["autograde 02_logistic_regression"].stdout
 
 
