@@ -20,14 +20,14 @@ NBGRADER_DEFAULTS = ("exporter_class", "sanitize_preprocessors", "autograde_prep
 
 
 def make_course(folder: Path, assignments: list[str], *, db_url: str | None = None, stock: bool = False,
-                without_hidden_tests: bool = False) -> Path:
-    """A course in `folder` with these assignments' source notebooks (without their hidden test blocks,
-    if asked: how the notebooks look once the autograder's checks are the only hidden ones)."""
+                hidden_tests: str = "as they are") -> Path:
+    """A course in `folder` with these assignments' source notebooks, their test cells' `### BEGIN HIDDEN
+    TESTS` blocks "as they are", "removed" or with one "added" to each (nbgrader's way of hiding asserts)."""
     folder = Path(folder)
     for a in assignments:
         shutil.copytree(ROOT / "solutions" / a, folder / "solutions" / a, dirs_exist_ok=True)
-        if without_hidden_tests:
-            strip_hidden_tests(folder / "solutions" / a / f"{a}.ipynb")
+        if hidden_tests != "as they are":
+            edit_hidden_tests(folder / "solutions" / a / f"{a}.ipynb", add=hidden_tests == "added")
     lines = ["c = get_config()  # noqa: F821", f"load_subconfig({str(ROOT / 'nbgrader_config.py')!r})  # noqa: F821",
              f"c.CourseDirectory.root = {str(folder)!r}"]
     lines += [f"c.CourseDirectory.db_url = {db_url!r}"] if db_url else []
@@ -36,16 +36,22 @@ def make_course(folder: Path, assignments: list[str], *, db_url: str | None = No
     return folder
 
 
-def strip_hidden_tests(notebook: Path) -> None:
-    """Drop each `### BEGIN HIDDEN TESTS` ... `### END HIDDEN TESTS` block, markers included (as a release does)."""
+HIDDEN_ASSERT = "assert 'a hidden assert' != 'shown to students'"
+
+
+def edit_hidden_tests(notebook: Path, add: bool) -> None:
+    """Drop each hidden test block, markers included (as a release does), or add one to each test cell."""
     nb = json.loads(notebook.read_text(encoding="utf-8"))
     for cell in nb["cells"]:
+        meta = cell["metadata"].get("nbgrader", {})
         kept, hidden = [], False
         for line in "".join(cell["source"]).split("\n"):
             hidden = hidden or "### BEGIN HIDDEN TESTS" in line
-            if not hidden:
+            if add or not hidden:
                 kept.append(line)
             hidden = hidden and "### END HIDDEN TESTS" not in line
+        if add and meta.get("grade") and not meta.get("solution"):
+            kept += ["### BEGIN HIDDEN TESTS", HIDDEN_ASSERT, "### END HIDDEN TESTS"]
         cell["source"] = "\n".join(kept)
     notebook.write_text(json.dumps(nb, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
 

@@ -1,9 +1,9 @@
 """Stock nbgrader commands grade through the autograder: a small class, hostile and tampered submissions
 included, autograded, fed back and exported by one nbgrader process per command in a scratch course.
 
-01_neuron's source notebook is taken as solutions/ holds it (with `### BEGIN HIDDEN TESTS` blocks, while it has
-them); 02_logistic_regression's has them taken out, as when autograder/hidden/ is the only place hidden checks
-live: both must grade alike.
+01_neuron's test cells get a `### BEGIN HIDDEN TESTS` block each (nbgrader's way of hiding asserts, which the
+gradebook keeps and the release drops); 02_logistic_regression's have none (autograder/hidden/ is the one
+place hidden checks live): both must grade alike.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from conftest import ROOT, read_json, release
 from nbgrader.api import Gradebook
 
 from autograder.__main__ import main as autograder_cli  # `python -m autograder`, without a new interpreter
-from autograder.nbgrader_course import make_course, nbgrader, submit
+from autograder.nbgrader_course import HIDDEN_ASSERT, make_course, nbgrader, submit
 
 SUBMISSIONS = ROOT / "tests" / "submissions"
 CLASS = {  # student: (assignment, notebook or None for an empty folder)
@@ -56,8 +56,8 @@ def tampered(tmp: Path) -> Path:
 @pytest.fixture(scope="module")
 def course(tmp_path_factory: pytest.TempPathFactory) -> dict:
     tmp = tmp_path_factory.mktemp("course")
-    folder = make_course(tmp / "course", ["01_neuron"])
-    make_course(folder, ["02_logistic_regression"], without_hidden_tests=True)
+    folder = make_course(tmp / "course", ["01_neuron"], hidden_tests="added")
+    make_course(folder, ["02_logistic_regression"], hidden_tests="removed")
     runs = {"generate": nbgrader(folder, "generate_assignment", "*")}
     for student, (a, notebook) in CLASS.items():
         submit(folder, student, a, tampered(tmp) if notebook == "tampered" else notebook)
@@ -174,7 +174,7 @@ def seen_by_student(notebook: Path) -> set[str]:
 def test_feedback_shows_points_and_failed_checks_but_never_hidden_check_source(course):
     folder = course["folder"]
     hidden = set().union(*(lines_of(p.read_text(encoding="utf-8")) for p in (ROOT / "autograder/hidden").glob("*.py")))
-    hidden |= {"### BEGIN HIDDEN TESTS", "neuron5 = Neuron(5)"}  # from 01_neuron's hidden blocks, while it has them
+    hidden |= {"HIDDEN TESTS", HIDDEN_ASSERT}  # and 01_neuron's hidden blocks
     pages = sorted((folder / "feedback").glob("*/*/*.html"))
     assert len(pages) == sum(1 for _, n in CLASS.values() if n is not None)
     for page in pages:
