@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import atexit
 import glob
+import logging
 import os
 import re
 import weakref
@@ -20,6 +21,8 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.converters import BaseConverter
+from nbgrader.coursedir import CourseDirectory
+from traitlets.config import Configurable
 
 from .nbgrader_ahead import GradeAhead
 
@@ -65,7 +68,7 @@ class Batch:
         self.ahead = GradeAhead([s for s in self.submissions.values() if self.will_grade(s)])
 
     @property
-    def coursedir(self):
+    def coursedir(self) -> CourseDirectory:
         return self.converter.coursedir
 
     def parse(self, folder: str) -> Key:
@@ -79,7 +82,7 @@ class Batch:
         done = Path(self.converter._format_dest(submission.assignment, submission.student)) / submission.path.name
         return self.converter.force or not done.exists()
 
-    def look(self, key: Key, why: str, log=None) -> None:
+    def look(self, key: Key, why: str, log: logging.Logger | None = None) -> None:
         self.looks.setdefault(key, []).append(why)
         if log is not None:
             log.warning("%s %s needs a look: %s", key[0], key[1], why)
@@ -112,7 +115,7 @@ class Batch:
         return "\n".join(lines)
 
 
-def batch_of(step) -> Batch:
+def batch_of(step: Configurable) -> Batch:
     """The batch of the nbgrader converter that `step` (an exporter or a preprocessor) works for."""
     converter = step
     while converter is not None and not isinstance(converter, BaseConverter):

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
@@ -41,7 +42,7 @@ def report(function: str, tests: list[dict], points: float) -> tuple[float, str]
 
 
 class GradeWithAutograder(NbGraderPreprocessor):
-    def preprocess(self, nb, resources: dict):
+    def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         ids = resources["nbgrader"]
         batch = batch_of(self)
         key = (ids["student"], ids["assignment"])

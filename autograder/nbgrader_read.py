@@ -10,6 +10,8 @@ goes on.
 
 from __future__ import annotations
 
+from typing import IO, Any
+
 import nbformat
 from nbconvert.exporters import NotebookExporter
 
@@ -17,7 +19,7 @@ from .nbgrader_batch import batch_of
 
 
 class ReadSubmission(NotebookExporter):
-    def from_file(self, file_stream, resources: dict | None = None, **kw):
+    def from_file(self, file_stream: IO, resources: dict | None = None, **kw: Any) -> tuple[str, dict]:
         try:
             nb = nbformat.read(file_stream, as_version=4)
         except Exception as exc:  # whatever a student's file holds: nbformat raises many kinds
