@@ -101,8 +101,9 @@ class Batch:
 
     def closing_list(self) -> str:
         """Who needs a look and why, and how the student code ran."""
-        lines = [f"Needs a look: {len(self.looks)} of {self.total} submissions" if self.looks else
-                 f"Nothing needs a look ({self.total} submissions)."]
+        submissions = f"{self.total} submission{'s' if self.total != 1 else ''}"
+        lines = [f"Needs a look: {len(self.looks)} of {submissions}" if self.looks else
+                 f"Nothing needs a look ({submissions})."]
         for (student, assignment), whys in sorted(self.looks.items()):
             lines.append(f"  {student} {assignment}: " + "; ".join(whys))
         ran = len(self.isolation)
