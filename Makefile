@@ -8,7 +8,7 @@ ASSIGNMENTS := $(notdir $(wildcard solutions/[0-9]*))
 # nbgrader calls `alembic` by name: the virtualenv's bin must come first on PATH.
 export PATH := $(BIN):$(PATH)
 
-.PHONY: demo test release figures lint bench bench-class clean
+.PHONY: demo test release figures lint bench bench-nbgrader bench-class clean
 
 demo: $(VENV)/.installed release
 	$(BIN)/python -m autograder demo
@@ -32,6 +32,10 @@ lint: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_grade.py
+
+# nbgrader autograde of a class of 40: the autograder against nbgrader's stock Execute (several minutes).
+bench-nbgrader: $(VENV)/.installed
+	$(BIN)/python benchmarks/bench_nbgrader.py
 
 bench-class: $(VENV)/.installed
 	$(BIN)/python benchmarks/bench_class.py

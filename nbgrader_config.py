@@ -20,3 +20,26 @@ c.CourseDirectory.release_directory = "exercises"
 # The stub a student sees in place of each solution.
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
+
+# `nbgrader autograde` scores through the autograder (autograder/nbgrader_*.py): nbgrader's own steps stay,
+# but no kernel runs student code. Read: a file that is no notebook still gets a row of zeros. Sanitize:
+# RestoreTestCells rebuilds the test cells from the gradebook and reports what a student changed.
+# Autograde: GradeWithAutograder in place of Execute gives each test cell its function's points.
+c.Autograde.exporter_class = "autograder.nbgrader_read.ReadSubmission"
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "autograder.nbgrader_restore.RestoreTestCells",
+    "nbgrader.preprocessors.DeduplicateIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Autograde.autograde_preprocessors = [
+    "autograder.nbgrader_grade.GradeWithAutograder",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .classroom50.bundle import demo as demo_grading_on_push
 from .grade import grade
+from .nbgrader_demo import run_course_demo
 from .notebook import load_assignment, read_cells
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -43,6 +44,6 @@ def run_demo(out: Path) -> int:
         print()
         if results.error:
             return 1
-    print(f"Results files (Gradescope's results.json format) are in {out}/.")
+    print(f"Results files (Gradescope's results.json format) are in {out}/.\n")
     demo_grading_on_push(out / "on-push")
-    return 0
+    return run_course_demo(out.resolve() / "course")

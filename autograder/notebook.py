@@ -83,8 +83,10 @@ def cells_of(notebook: dict, kind: str | None = "code") -> list[dict]:
         source = cell.get("source", "")
         source = "".join(source) if isinstance(source, list) else source
         meta = cell.get("metadata", {}).get("nbgrader", {}) if isinstance(cell.get("metadata"), dict) else {}
-        found.append({"cell_type": cell.get("cell_type"), "source": str(source),
-                      "nbgrader": meta if isinstance(meta, dict) else {}})
+        meta = dict(meta) if isinstance(meta, dict) else {}
+        if not isinstance(meta.get("grade_id", ""), str):  # an id edited into a list or a number: no id at all
+            del meta["grade_id"]
+        found.append({"cell_type": cell.get("cell_type"), "source": str(source), "nbgrader": meta})
     return found
 
 

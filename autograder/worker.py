@@ -61,6 +61,8 @@ def describe(exc: BaseException) -> dict:
     text = str(exc)
     if isinstance(exc, SyntaxError):
         text = f"{exc.msg} (line {exc.lineno}: {(exc.text or '').strip()})"
+    if isinstance(exc, RecursionError):  # Python words it after whatever operation hit the limit: say it one way
+        text = "maximum recursion depth exceeded: functions that call themselves, or each other, without end"
     return {"type": type(exc).__name__, "message": text[:500], "trace": student_trace(exc)[-5:]}
 
 

@@ -13,7 +13,9 @@ import json
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, grade_cli, read_json
+from conftest import ROOT, grade_cli, read_json, release
+
+from autograder.notebook import NotebookError, read_cells
 
 SUBMISSIONS = sorted((ROOT / "tests" / "submissions").glob("*/*.ipynb"))
 SANDBOX_NOTE = "(Graded without a sandbox"
@@ -48,3 +50,19 @@ def test_every_submission_kind_is_represented():
             assert expected["score"] == expected["extra_data"]["max_score"] > 0, path.name
         if path.stem.startswith(("bug", "cheat")):
             assert expected["score"] < expected["extra_data"]["max_score"], path.name
+
+
+def test_example_submissions_carry_the_current_releases_read_only_and_test_cells():
+    # A submission made from an older release would differ from what students receive now (nbgrader warns).
+    for path in SUBMISSIONS:
+        try:
+            cells = read_cells(path)
+        except NotebookError:
+            continue  # the faulty ones that are not notebooks at all
+        given = {c["nbgrader"]["grade_id"]: c["source"] for c in read_cells(release(path.parent.name))
+                 if c["nbgrader"].get("locked") and not c["nbgrader"].get("solution")}
+        for cell in cells:
+            grade_id = cell["nbgrader"].get("grade_id")
+            assert grade_id not in given or cell["source"] == given[grade_id], (path.name, grade_id)
+        if not path.stem.startswith("faulty_"):  # (the faulty ones may lack cells on purpose)
+            assert set(given) <= {c["nbgrader"].get("grade_id") for c in cells}, path.name

@@ -203,3 +203,13 @@ def test_a_notebook_that_cannot_be_read_lists_every_graded_function_at_zero_with
 def test_a_course_that_student_code_could_read_is_refused(tmp_path):
     results = grade(source("01_neuron"), solutions=Path("/usr/share"), results_path=tmp_path / "r.json")
     assert results.error and "would be readable by student code" in results.error
+
+
+def test_a_cell_id_edited_into_a_list_is_ignored_not_a_grader_failure(tmp_path):
+    notebook = read_json(source("01_neuron"))
+    for cell in notebook["cells"]:
+        if cell["metadata"].get("nbgrader", {}).get("grade_id") == "Neuron-sigmoid":
+            cell["metadata"]["nbgrader"]["grade_id"] = ["Neuron-sigmoid"]
+    (tmp_path / "odd.ipynb").write_text(json.dumps(notebook))
+    results = grade(tmp_path / "odd.ipynb")
+    assert results.error is None and results.score == 5
