@@ -21,10 +21,7 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .nbgrader_batch import Batch, batch_of
-
-
-def function_of(test: dict) -> str:
-    return test.get("extra_data", {}).get("function") or test["name"].split(":", 1)[0]
+from .results import function_of
 
 
 def report(function: str, tests: list[dict], points: float) -> tuple[float, str]:

@@ -17,6 +17,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 
+def function_of(test: dict) -> str:
+    """The graded function a test of a results.json document belongs to: `extra_data.function`, else the
+    name's part before ': ' (results files from elsewhere may lack the field)."""
+    extra = test.get("extra_data")
+    if isinstance(extra, dict) and extra.get("function"):
+        return str(extra["function"])
+    return str(test.get("name", "")).split(": ", 1)[0]
+
+
 def cents(points: float) -> int:
     """Points as a whole number of hundredths."""
     return round(points * 100)

@@ -13,6 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .results import function_of
+
 CHECK_LIMIT = 3000  # characters of one check's feedback on the page; results.json keeps all of it
 PAGE_LIMIT = 120_000  # GitHub refuses a release body over 125,000 characters
 SCORE_LINE = re.compile(r"^\S+: [\d.]+ / [\d.]+ points\.?$")  # the output's first line repeats the title
@@ -36,10 +38,6 @@ class FunctionRow:
     def tags(self) -> list[str]:
         """The mistake ids recognised in its failed checks."""
         return sorted({tag for test in self.failed for tag in test.get("tags") or []})
-
-
-def function_of(test: dict) -> str:
-    return (test.get("extra_data") or {}).get("function") or test["name"].partition(": ")[0]
 
 
 def by_function(results: dict) -> list[FunctionRow]:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .results import function_of
+
 SUFFIX = ".results.json"
 HISTOGRAM_BINS = 10
 
@@ -61,14 +63,6 @@ def load(folder: Path) -> list[Entry]:
         except (OSError, UnicodeDecodeError, ValueError) as exc:
             entries.append(Entry(student, assignment, None, f"its results file could not be read ({exc})"))
     return sorted(entries, key=lambda e: (e.assignment, e.student))
-
-
-def function_of(test: dict) -> str:
-    """The graded function a check belongs to: `extra_data.function`, else the name's part before ': '."""
-    extra = test.get("extra_data")
-    if isinstance(extra, dict) and extra.get("function"):
-        return str(extra["function"])
-    return str(test.get("name", "")).split(": ", 1)[0]
 
 
 def tags(test: dict) -> list[str]:
