@@ -60,12 +60,6 @@ class TestResult:
                 "output": self.output, "visibility": self.visibility, "tags": self.tags,
                 "extra_data": {"function": self.function or self.name.split(":", 1)[0]}}
 
-    @classmethod
-    def from_dict(cls, data: dict) -> TestResult:
-        return cls(data["name"], data["score"], data["max_score"], data["status"], data.get("output", ""),
-                   data.get("visibility", "visible"), list(data.get("tags", [])),
-                   data.get("extra_data", {}).get("function", data["name"].split(":", 1)[0]))
-
 
 @dataclass
 class Results:
@@ -100,12 +94,6 @@ class Results:
                            "notebook_error": self.notebook_error, "problems": self.problems},
         }
 
-    @classmethod
-    def from_dict(cls, data: dict) -> Results:
-        extra = data.get("extra_data", {})
-        return cls(extra.get("assignment"), [TestResult.from_dict(t) for t in data.get("tests", [])],
-                   data.get("output", ""), data.get("execution_time") or 0.0, extra.get("isolation", "none"),
-                   extra.get("grader_error"), extra.get("notebook_error"), dict(extra.get("problems", {})))
 
     def write(self, path: Path) -> None:
         path = Path(path)
