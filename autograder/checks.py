@@ -30,7 +30,8 @@ from .protocol import Outcome
 SLOWER = 25  # how many times the reference's time a vectorised solution may take
 FLOOR = 0.003  # seconds: the reference's time is never taken as less than this (a very fast machine's noise)
 TRIES = 2  # a slow run is measured again, with the reference's time, before it counts: one hiccup is forgiven
-GRACE = 2.0  # seconds past the budget before a slow call is stopped
+STOP = 3  # a timed call is stopped at this many times its budget: it has failed either way, and waiting
+#           longer for an endless loop would cost the class's grading a core for as long
 SPEED_CHECK_SECONDS = 30.0  # the time limit of a speed check, all tries included
 RTOL, ATOL = 1e-7, 1e-12  # correct formulations differ by ~1e-16 relative: far inside these
 
@@ -112,7 +113,8 @@ def vectorised(function: str, name: str, case: Case, advice: str, *, standins: d
     more than the code being timed, so there are no stand-ins but `standins`: constant answers (`Constant`)
     inside the student process, which cost every submission the same; any other member is the student's
     own. `expect(outcome, reference)` judges the answer; by default the value must match the reference's
-    on `case`. A slow try is repeated once in a fresh process.
+    on `case`. A slow try is repeated once in a fresh process; a call past STOP times the budget is
+    stopped and fails.
     """
     slow = f"{case.what} took more than {SLOWER} times as long as a vectorised version: {advice}"
 
@@ -126,13 +128,14 @@ def vectorised(function: str, name: str, case: Case, advice: str, *, standins: d
             if attempt:
                 student.restart()  # nothing the first try cached survives
             budget = SLOWER * max(reference_seconds(reference, function, case), FLOOR)
+            moving = student.transfer_seconds(*case.args, kwargs=case.kwargs)
             try:
-                outcome = case.on_student(student, function, standins=standins, own=True, budget=budget + GRACE)
+                outcome = case.on_student(student, function, standins=standins, own=True,
+                                          budget=STOP * budget + moving)
             except StudentTimeout:
                 fail(slow, "too-slow")
             (expect or right_answer)(outcome, reference)
-            if outcome.seconds <= budget or \
-                    outcome.seconds - student.transfer_seconds(*case.args, kwargs=case.kwargs) <= budget:
+            if outcome.seconds - moving <= budget:
                 return
         fail(slow, "too-slow")
 

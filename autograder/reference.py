@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import copy
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -58,7 +59,7 @@ class Reference:
         scope, _, member = target.rpartition(".")
         graded = set(self.members(scope)) - {member}
         for cell in self.assignment.answers:
-            for node in ast.parse(cell.source).body:
+            for node in _parsed(cell.source).body:
                 body = node.body if scope and isinstance(node, ast.ClassDef) and node.name == scope else [node]
                 for function in body:
                     if isinstance(function, ast.FunctionDef) and function.name == member:
@@ -97,6 +98,12 @@ class Reference:
             return getattr(obj, member)(*args, **kwargs)
 
         return answer
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(source: str) -> ast.Module:
+    """A reference cell's syntax tree (read, never changed): parsed once per process, not once per notebook."""
+    return ast.parse(source)
 
 
 def _called_name(func: ast.expr, scope: str) -> str | None:
