@@ -6,9 +6,10 @@ results go to `DIR/<student>/<assignment>.results.json`. A student who lacks an 
 submitted gets a row too, scored 0, that says so.
 
 Speed: a pool of worker processes (one per core by default), each grading one notebook after another, so
-pytest, numpy and the grader are imported once per worker rather than once per notebook; every grade still
-starts its own sandboxed student process. If a worker dies (never seen; it would be the grader's fault), the
-notebooks left are graded one process each, so the batch always finishes.
+pytest, numpy and the grader are imported once per worker rather than once per notebook; each worker's
+zygote (zygote.py) forks every notebook's student process, fresh, in its sandbox. If a worker dies (never
+seen; it would be the grader's fault), the notebooks left are graded one process each, so the batch always
+finishes.
 
 Re-running skips a notebook whose results file carries the same content hash: the notebook's bytes, plus a
 fingerprint of the grader (the package's source, the hidden checks, the solutions and the sandbox used).

@@ -19,6 +19,7 @@ with {"op": "standin"} and waits for {"op": "value"} or {"op": "raise"}.
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import math
 import os
@@ -134,6 +135,11 @@ class Channel:
                     raise TimeoutError from None
             except BrokenPipeError:
                 raise ChannelClosed from None
+
+    def close(self) -> None:
+        for fd in {self.read_fd, self.write_fd}:
+            with contextlib.suppress(OSError):
+                os.close(fd)
 
     def receive(self, deadline: float | None = None) -> dict:
         spin_until = monotonic() + SPIN_SECONDS

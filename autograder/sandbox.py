@@ -6,26 +6,38 @@ Layers, strongest first:
   gradebook), not the submission's folder, not the results file, not the network, no other process.
 - landlock: where bubblewrap cannot run (no root and no user namespaces), the process restricts itself:
   it reads only the system and the Python installation, writes only its scratch folder, opens no TCP
-  connection and signals no process outside itself; a keeper kills whatever it started when it ends.
+  connection and signals no process outside itself. (Inside bubblewrap it does the same where the kernel
+  has Landlock, so that it cannot touch the zygote or another student process's folder either.)
 - none: a separate process with resource limits and the keeper, and nothing else; the results say so.
+
+Every student process is forked by a zygote (zygote.py) started once under that layer: it has imported
+numpy already, so a fresh student process costs a fork rather than a start of Python and numpy. A keeper
+kills whatever a student process started when it ends, and the zygote, the subreaper of them all, kills
+anything left and removes the process's scratch folder before it forks the next.
 """
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import functools
 import json
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
-from .protocol import Limits
+from .protocol import Channel, Limits
 
 HERE = Path(__file__).resolve().parent
-STUDENT_SIDE = ("protocol", "landlock", "worker")  # the grader's modules the student process runs
+STUDENT_SIDE = ("protocol", "landlock", "worker", "zygote")  # the grader's modules the sandbox runs
 LAYERS = ("bubblewrap", "landlock")  # tried in this order when grading with a sandbox
+CLOSE_SECONDS = 15  # for a zygote to clear up and exit (its keepers may take 10 s) before it is killed
 SYSTEM = ["/usr", "/bin", "/lib", "/lib32", "/lib64", "/sbin", "/etc/ld.so.cache", "/etc/alternatives"]
 
 # Environment of the student process: nothing of the grader's (tokens, paths) leaks in.
@@ -53,7 +65,7 @@ for name, source in SOURCES:
     module.__package__ = "autograder"
     sys.modules[module.__name__] = module
     exec(compile(source, "<grader " + name + ">", "exec"), module.__dict__)
-sys.modules["autograder.worker"].main()
+sys.modules["autograder.zygote"].main()
 """
 
 
@@ -109,21 +121,91 @@ def exposed(paths: list[Path]) -> list[Path]:
     return [p for p in paths if any(Path(p).resolve().is_relative_to(r) for r in roots)]
 
 
-def start_worker(layers: tuple[str, ...], limits: Limits, scratch: str) -> tuple[subprocess.Popen, str]:
-    """Start the student process under the first layer of `layers` that works here.
+class ZygoteGone(Exception):
+    """The zygote did not answer (student code may have killed it where Landlock cannot stop that)."""
 
-    Returns the process and the layer it asked for: "bubblewrap", or the layer the process itself will
-    report in its "ready" message ("landlock", or "none" where the kernel has no Landlock).
-    `scratch` is its current and only writable folder outside bubblewrap (inside, that is a private /tmp).
-    """
-    bubblewrap = "bubblewrap" in layers and bwrap_works()
-    home = "/tmp" if bubblewrap else scratch
-    setup = {"limits": asdict(limits), "keeper": not bubblewrap, "scratch": scratch,
-             "layer": "bubblewrap" if bubblewrap else "landlock" if "landlock" in layers else "none",
-             "readable": SYSTEM + python_roots()}
-    env = dict(CLEAN_ENV, HOME=home, MPLCONFIGDIR=home, GRADER_SETUP=json.dumps(setup))
-    python = [sys.executable, "-I", "-c", boot_code()]
-    cmd = bwrap_command() + python if bubblewrap else python
-    process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL,
-                               cwd=None if bubblewrap else scratch, env=env, start_new_session=True, bufsize=0)
-    return process, setup["layer"]
+
+class Zygote:
+    """The grader's end of a zygote: started under the first layer of `layers` that works here."""
+
+    def __init__(self, layers: tuple[str, ...]) -> None:
+        bubblewrap = "bubblewrap" in layers and bwrap_works()
+        self.layer = "bubblewrap" if bubblewrap else "landlock" if "landlock" in layers else "none"
+        self._folder = None if bubblewrap else tempfile.TemporaryDirectory(prefix="autograder-",
+                                                                            ignore_cleanup_errors=True)
+        root = "/tmp" if bubblewrap else self._folder.name  # inside bubblewrap, a private /tmp
+        setup = {"layer": self.layer, "scratch": root, "readable": SYSTEM + python_roots()}
+        env = dict(CLEAN_ENV, HOME=root, MPLCONFIGDIR=root, GRADER_SETUP=json.dumps(setup))
+        python = [sys.executable, "-I", "-c", boot_code()]
+        self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        with theirs:
+            self.process = subprocess.Popen(bwrap_command() + python if bubblewrap else python, stdin=theirs,
+                                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                            cwd=None if bubblewrap else root, env=env, start_new_session=True)
+        self.owner = os.getpid()
+
+    def usable(self) -> bool:
+        return self.owner == os.getpid() and self.process.poll() is None
+
+    def fork(self, limits: Limits, seconds: float) -> tuple[int, Channel]:
+        """A fresh student process: its id (for `end`) and the grader's channel to it."""
+        to_student, from_grader = os.pipe()
+        to_grader, from_student = os.pipe()
+        try:
+            self._ask({"op": "fork", "limits": asdict(limits)}, seconds, [to_student, from_student])
+        finally:
+            os.close(to_student)
+            os.close(from_student)
+        return int(self._reply["id"]), Channel(to_grader, from_grader)
+
+    def end(self, pid: int, wait: float, seconds: float) -> int | None:
+        """Wait up to `wait` seconds for a student process to end by itself, else stop it and all it started;
+        its exit code (negative: the signal that ended it), or None when it had to be stopped."""
+        self._ask({"op": "end", "id": pid, "wait": wait}, wait + seconds)
+        code = self._reply.get("code")
+        return None if code is None else int(code)
+
+    def _ask(self, request: dict, seconds: float, fds: list[int] = ()) -> None:
+        try:
+            self.control.settimeout(seconds)
+            socket.send_fds(self.control, [json.dumps(request).encode()], list(fds))
+            data = self.control.recv(1 << 16)
+            self._reply = json.loads(data) if data else None
+        except (OSError, ValueError):
+            self._reply = None
+        if not isinstance(self._reply, dict):
+            self.close()
+            raise ZygoteGone
+
+    def close(self) -> None:
+        """End the zygote: told by its control socket closing, it kills every process under it and exits."""
+        self.control.close()
+        try:
+            self.process.wait(timeout=CLOSE_SECONDS)
+        except subprocess.TimeoutExpired:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
+        if self._folder is not None:
+            self._folder.cleanup()
+
+
+_zygotes: dict[tuple[str, ...], Zygote] = {}
+
+
+def zygote(layers: tuple[str, ...]) -> Zygote:
+    """This process's zygote for `layers`, started on first use and again if it has gone (a process forked
+    from this one, such as a pool's worker, starts its own)."""
+    found = _zygotes.get(layers)
+    if found is None or not found.usable():
+        if found is not None and found.owner == os.getpid():
+            found.close()
+        found = _zygotes[layers] = Zygote(layers)
+    return found
+
+
+@atexit.register
+def _close_zygotes() -> None:
+    for found in _zygotes.values():
+        if found.owner == os.getpid():
+            found.close()

@@ -16,12 +16,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-import os
 import re
 import resource
 import signal
-import subprocess
-import tempfile
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -33,11 +30,11 @@ from .feedback import StudentError, StudentTimeout
 from .notebook import Assignment, Cell
 from .protocol import Channel, ChannelClosed, Limits, Outcome, decode, encode
 from .reference import Reference
-from .sandbox import LAYERS, start_worker
+from .sandbox import LAYERS, Zygote, ZygoteGone, zygote
 
 Standin = Callable[[dict, list, dict], Any]  # (state, args, kwargs) -> value
-STARTUP_SECONDS = 60  # a cold start of Python and numpy on a loaded machine; a normal one takes ~0.3 s
-KEEPER_SECONDS = 10  # how long the keeper may take to clear up before it is killed too
+STARTUP_SECONDS = 60  # a cold start of Python and numpy on a loaded machine; a normal one takes ~0.1 s
+KEEPER_SECONDS = 10  # how long a process that closed its channel may take to end, and its keeper to clear up
 STANDIN_MEMORY = 2**30  # bytes the reference may allocate while it answers a stand-in, in this process
 PROBE_FLOATS = 2**15  # the size of the array that measures the channel, before any student code runs
 EXCEPTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,59}")
@@ -80,13 +77,12 @@ class Student:
         self.layers, self.limits = layers, limits or Limits()
         self.isolation = "not started"
         self._run: CheckRun | None = None
-        self._process: subprocess.Popen | None = None
+        self._process: tuple[Zygote, int] | None = None  # the zygote that forked the student process, and its id
         self._channel: Channel | None = None
         self._seconds_per_byte: float | None = None  # the channel's cost, measured before student code runs
         self._loaded = False
         self._left_out: set[str] = set()  # answer cells that hung or killed the process when run
-        self._scratch: tempfile.TemporaryDirectory | None = None  # its folder, made afresh after `close`
-        self._start()  # now, so that the student process imports numpy while pytest collects
+        self._start()  # now, so that the student process is ready when the first check runs
 
     @contextlib.contextmanager
     def check(self, seconds: float | None = None) -> Iterator[CheckRun]:
@@ -164,11 +160,8 @@ class Student:
         self._kill()
 
     def close(self) -> None:
-        """End the student process and remove its scratch folder (a later call starts afresh)."""
+        """End the student process and everything it started (a later call starts afresh)."""
         self._kill()
-        if self._scratch is not None:
-            self._scratch.cleanup()
-            self._scratch = None
 
     # -- explaining failures --------------------------------------------------------------------------
     def _missing(self, name: str) -> str:
@@ -213,10 +206,16 @@ class Student:
         return min(deadline, now + timeout) if timeout else deadline
 
     def _start(self) -> None:
-        if self._scratch is None:
-            self._scratch = tempfile.TemporaryDirectory(prefix="autograder-", ignore_cleanup_errors=True)
-        self._process, self.isolation = start_worker(self.layers, self.limits, self._scratch.name)
-        self._channel = Channel(self._process.stdout.fileno(), self._process.stdin.fileno())
+        for attempt in range(2):  # a zygote that has gone is started again, once
+            spawner = zygote(self.layers)
+            try:
+                pid, self._channel = spawner.fork(self.limits, STARTUP_SECONDS)
+                self._process = spawner, pid
+                break
+            except ZygoteGone:
+                if attempt:
+                    raise RuntimeError("the student process could not start (its zygote did not answer)") from None
+        self.isolation = spawner.layer
         self._loaded = False
 
     def _load(self) -> None:
@@ -299,9 +298,8 @@ class Student:
                 "of it fail at once.")
 
     def _ended(self) -> str:
-        try:
-            code = self._process.wait(timeout=KEEPER_SECONDS) if self._process else None
-        except subprocess.TimeoutExpired:
+        code = self._end(wait=KEEPER_SECONDS)
+        if code is None:
             return "closed the grader's channel, so the check could not finish."
         if code is not None and code > 128 and code - 128 in signal.valid_signals():
             code = 128 - code  # bubblewrap reports a signal as 128 + its number
@@ -314,29 +312,22 @@ class Student:
                 "whole program, so the remaining checks of it could not run.")
 
     def _kill(self) -> None:
-        """End the student process and everything it started (bubblewrap's namespace, or the keeper)."""
-        process, self._process, self._loaded = self._process, None, False
+        """End the student process and everything it started (its keeper kills them)."""
+        self._end(wait=0)
+        self._loaded = False
+
+    def _end(self, wait: float) -> int | None:
+        """Let the student process end by itself within `wait` seconds, else stop it; its exit code, or None."""
+        process, self._process = self._process, None
+        channel, self._channel = self._channel, None
+        if channel is not None:
+            channel.close()
         if process is None:
-            return
-        if self.isolation == "bubblewrap":
-            _killpg(process.pid)
-        else:
-            with contextlib.suppress(ProcessLookupError):
-                process.send_signal(signal.SIGTERM)  # the keeper kills the student process and its descendants
+            return None
         try:
-            process.wait(timeout=KEEPER_SECONDS)
-        except subprocess.TimeoutExpired:
-            _killpg(process.pid)
-            process.wait()
-        for pipe in (process.stdin, process.stdout):
-            with contextlib.suppress(OSError):
-                pipe.close()
-
-
-def _killpg(group: int | None) -> None:
-    if group:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(group, signal.SIGKILL)
+            return process[0].end(process[1], wait, KEEPER_SECONDS + 5)
+        except ZygoteGone:  # and with it every process under it
+            return None
 
 
 @contextlib.contextmanager

@@ -1,16 +1,16 @@
 """The student process: runs a submission's answer cells and serves calls into them (see protocol.py).
 
-Started by sandbox.py from this file's source text, with protocol.py and landlock.py beside it, in a
-separate process and inside bubblewrap where it can run; it imports nothing else of the grader. Before any
-student code runs it limits its resources, restricts itself with Landlock where bubblewrap is not used,
-and (without bubblewrap) forks a keeper that outlives it just long enough to kill whatever it started.
+Forked by the zygote (zygote.py), inside bubblewrap where it can run; it imports nothing of the grader but
+protocol.py and landlock.py. Before any student code runs it forks a keeper that outlives it just long
+enough to kill whatever it started, limits its resources, and restricts itself with Landlock where the
+kernel has it: it may write only its own scratch folder.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import os
+import random
 import signal
 import sys
 import traceback
@@ -61,9 +61,11 @@ def describe(exc: BaseException) -> dict:
     text = str(exc)
     if isinstance(exc, SyntaxError):
         text = f"{exc.msg} (line {exc.lineno}: {(exc.text or '').strip()})"
+    trace = student_trace(exc)[-5:]
     if isinstance(exc, RecursionError):  # Python words it after whatever operation hit the limit: say it one way
         text = "maximum recursion depth exceeded: functions that call themselves, or each other, without end"
-    return {"type": type(exc).__name__, "message": text[:500], "trace": student_trace(exc)[-5:]}
+        trace = student_trace(exc)[:3]  # where the cycle begins (its end falls wherever the limit is hit)
+    return {"type": type(exc).__name__, "message": text[:500], "trace": trace}
 
 
 def plain_state(obj: Any) -> Any:
@@ -203,13 +205,18 @@ def keep_descendants(channel_fds: tuple[int, int]) -> None:
 
     The keeper is a child subreaper, so every process the student's code starts (double-forked and in a
     new session included) is re-parented to it when its parent dies. When the student process ends, or
-    the grader asks with SIGTERM, the keeper kills them all, then exits with the student process's status.
+    the zygote asks with SIGTERM (or ends), the keeper kills them all, then exits with the student
+    process's status.
     Student code cannot signal the keeper: Landlock scopes its signals to its own domain.
     """
     import ctypes
 
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    zygote = os.getppid()
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)  # the zygote gone, clear up as if asked to
+    if os.getppid() != zygote:
+        os._exit(1)
     child = os.fork()
     if child == 0:
         libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # the keeper gone, the student process goes too
@@ -218,14 +225,14 @@ def keep_descendants(channel_fds: tuple[int, int]) -> None:
     for fd in channel_fds:
         os.close(fd)
     reaped = False
-    signal.signal(signal.SIGTERM, lambda *_: reaped or _kill_quietly(child))  # never a reused pid
+    signal.signal(signal.SIGTERM, lambda *_: reaped or kill_quietly(child))  # never a reused pid
     status = 0
     while not reaped:  # reap re-parented orphans until the student process itself ends
         pid, status = os.waitpid(-1, 0)
         reaped = pid == child
     while True:  # then kill every process left and reap them all, pass after pass, until none is left
-        for pid in _children(os.getpid()):
-            _kill_quietly(pid)
+        for pid in children(os.getpid()):
+            kill_quietly(pid)
         try:
             os.waitpid(-1, 0)
             while os.waitpid(-1, os.WNOHANG)[0] > 0:
@@ -241,12 +248,12 @@ def keep_descendants(channel_fds: tuple[int, int]) -> None:
     os._exit(code)
 
 
-def _kill_quietly(pid: int) -> None:
+def kill_quietly(pid: int, sig: int = signal.SIGKILL) -> None:
     with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.kill(pid, signal.SIGKILL)
+        os.kill(pid, sig)
 
 
-def _children(parent: int) -> list[int]:
+def children(parent: int) -> list[int]:
     found = []
     for entry in os.listdir("/proc"):
         if entry.isdigit():
@@ -256,27 +263,25 @@ def _children(parent: int) -> list[int]:
     return found
 
 
-def main() -> None:
-    setup = json.loads(os.environ["GRADER_SETUP"])
-    limits = Limits(**setup["limits"])
-    # The protocol keeps the original stdin/stdout; the student's prints go to a bounded buffer instead,
-    # and anything written at the C level (os.system, extension modules) goes nowhere.
-    read_fd, write_fd = os.dup(0), os.dup(1)
+def run_student(channel_fds: tuple[int, int], limits: dict, setup: dict, scratch: str) -> None:
+    """In a child of the zygote: become the keeper and the student process, then serve the grader."""
     devnull = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
+    for fd in (0, 1, 2):  # the student's prints go to a bounded buffer; C-level output goes nowhere
         os.dup2(devnull, fd)
-    if setup["keeper"]:
-        keep_descendants((read_fd, write_fd))
+    os.close(devnull)
+    keep_descendants(channel_fds)  # returns in the student process; the keeper stays behind
+    limits = Limits(**limits)
     limit_resources(limits)
-    import numpy  # noqa: F401 -- imported before the first message so that start-up overlaps the grader's
-
+    os.chdir(scratch)
+    os.environ.update(HOME=scratch, MPLCONFIGDIR=scratch, TMPDIR=scratch)
+    random.seed()  # every fork would otherwise draw the zygote's numbers
     isolation = setup["layer"]
-    if isolation == "landlock":
+    if isolation != "none":  # inside bubblewrap too: it keeps one student process from another's folder
         try:
-            applied = restrict(setup["readable"], [setup["scratch"]])
+            applied = restrict(setup["readable"], [scratch])
         except OSError:
             applied = 0
-        isolation = "landlock" if applied else "none"
-    channel = Channel(read_fd, write_fd)
+        isolation = "none" if isolation == "landlock" and not applied else isolation
+    channel = Channel(*channel_fds)
     channel.send({"op": "ready", "isolation": isolation, "pid": os.getpid()})
     Worker(channel, limits).serve()

@@ -2,14 +2,15 @@
 
 A probe submission defines `Neuron` with methods that try what a cheating or careless student might:
 read the instructor's files, write the grader's, open a network connection, read the grader's
-environment, kill the grader, leave a process running. `Student.call` returns what the probe saw, as
-plain data.
+environment, kill the grader or the zygote, leave a process or a file for the next student process.
+`Student.call` returns what the probe saw, as plain data.
 """
 
 from __future__ import annotations
 
 import contextlib
 import os
+import signal
 import socket
 
 import pytest
@@ -20,7 +21,7 @@ from autograder.landlock import abi_version
 from autograder.mistakes import tag
 from autograder.notebook import Cell, load_assignment
 from autograder.reference import Reference
-from autograder.sandbox import bwrap_works
+from autograder.sandbox import bwrap_works, zygote
 from autograder.student import Student
 
 PROBE = '''
@@ -67,6 +68,39 @@ class Neuron:
 
     def raise_oddly_named(self):
         raise type("train/x y Ärger", (Exception,), {})("odd")
+
+    def leave_a_file(self, name):
+        path = os.path.join(os.environ["HOME"], name)
+        with open(path, "w") as f:
+            f.write("left for the next student")
+        return path
+
+    def exists(self, path):
+        return os.path.exists(path)
+
+    def alive(self, pid):
+        try:
+            os.kill(pid, 0)
+            return "alive"
+        except OSError as error:
+            return type(error).__name__
+
+    def pid(self):
+        return os.getpid()
+
+    def kill_ancestors(self):
+        """SIGKILL to every process above this one (keeper, zygote, sandbox init...); what each said."""
+        said, pid = [], os.getppid()
+        while pid > 1:
+            with open(f"/proc/{pid}/stat") as f:
+                parent = int(f.read().rpartition(")")[2].split()[1])
+            try:
+                os.kill(pid, signal.SIGKILL)
+                said.append("killed")
+            except OSError as error:
+                said.append(type(error).__name__)
+            pid = parent
+        return said
 
     def leave_a_process_behind(self):
         """Double fork, leave the session: the grandchild loops on, re-parented; returns its pid."""
@@ -187,3 +221,36 @@ def test_a_students_exception_name_never_makes_an_invalid_mistake_id(probe):
         probe.call("Neuron.raise_oddly_named")
     assert raised.value.mistake == "raised-Exception"
     assert tag("Neuron.forward", "train/x y") == "forward/check-failed"  # an id outside the catalogue
+
+
+@pytest.mark.parametrize("probe", [*LAYERS, pytest.param((), id="none")], indirect=True)
+def test_nothing_one_student_process_leaves_reaches_the_next_one_forked(probe):
+    path = probe.call("Neuron.leave_a_file", "answers.txt").value
+    pid = probe.call("Neuron.leave_a_process_behind").value
+    first = probe.call("Neuron.pid").value
+    probe.close()  # the next call gets a new process from the same zygote, in the same sandbox
+    assert probe.call("Neuron.pid").value != first
+    assert probe.call("Neuron.exists", path).value is False
+    assert probe.call("Neuron.alive", pid).value == "ProcessLookupError"  # gone, not merely out of reach
+
+
+@pytest.mark.parametrize("probe", LAYERS, indirect=True)
+def test_student_code_that_kills_its_ancestors_loses_only_its_own_check(probe):
+    with contextlib.suppress(StudentError):
+        said = probe.call("Neuron.kill_ancestors").value
+        # Landlock (ABI 6+) scopes its signals to its own process; below that, the zygote is started again.
+        assert "killed" not in said or LANDLOCK_ABI < 6
+    assert probe.call("Neuron.pid").value > 0  # a student process is there for the next check
+    assert probe.isolation == probe.layers[0]
+
+
+@pytest.mark.parametrize("probe", [*LAYERS, pytest.param((), id="none")], indirect=True)
+def test_a_zygote_that_has_gone_is_started_again(probe):
+    probe.call("Neuron.pid")
+    gone = zygote(probe.layers)
+    os.killpg(gone.process.pid, signal.SIGKILL)  # as student code could below Landlock ABI 6
+    with contextlib.suppress(StudentError):  # the process under check may go with it, or not yet
+        probe.call("Neuron.exists", "/")
+    probe.close()
+    assert probe.call("Neuron.alive", os.getpid()).value in ("alive", "PermissionError", "ProcessLookupError")
+    assert zygote(probe.layers) is not gone

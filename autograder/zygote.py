@@ -1,0 +1,154 @@
+"""The zygote: one sandboxed process that imports numpy once and forks a fresh student process on request.
+
+Starting Python and numpy costs about 0.08 s of CPU, the largest share of grading a notebook in a batch; a
+fork of a process that has already imported them costs about a millisecond. sandbox.py starts the zygote
+inside bubblewrap (or with neither bubblewrap nor Landlock, where they cannot run) from this file's source
+text, beside protocol.py, landlock.py and worker.py. It never runs student code itself.
+
+Its control socket (its standard input, a Unix socket of packets) takes two requests from the grader:
+- `fork`, with the student process's two channel ends passed as file descriptors and its limits: a child
+  becomes a keeper and a student process (worker.py), with a scratch folder of its own;
+- `end`: wait up to `wait` seconds for a student process to end by itself, else stop it; answer how it
+  ended (its exit code, or None when it had to be stopped).
+
+Nothing of one student process reaches the next. The zygote is the child subreaper of everything student
+code starts: before each fork and after each end it kills every process left over from a student process
+that has ended, and removes its scratch folder. Student code holds no file descriptor of the zygote's, and
+Landlock (ABI 6+) keeps it from signalling the zygote or its keeper.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ctypes
+import json
+import os
+import shutil
+import signal
+import socket
+import tempfile
+import time
+
+from .worker import PR_SET_CHILD_SUBREAPER, children, kill_quietly, run_student
+
+CONTROL_BYTES = 1 << 16  # the largest request
+KEEPER_SECONDS = 10.0  # how long a keeper may take to clear up after SIGTERM before it is killed
+POLL_SECONDS = 0.002  # how often an `end` looks whether the student process has ended
+
+
+class Zygote:
+    def __init__(self, control: socket.socket, setup: dict) -> None:
+        self.control, self.setup = control, setup
+        self.live: dict[int, str] = {}  # keeper pid -> its scratch folder
+        self.codes: dict[int, int] = {}  # keeper pid -> exit code, once it has ended and until asked
+
+    def serve(self) -> None:
+        while True:
+            try:
+                data, fds, _, _ = socket.recv_fds(self.control, CONTROL_BYTES, 2)
+            except OSError:
+                data, fds = b"", []
+            if not data:  # the grader has gone: so does everything started here
+                self.clear(everything=True)
+                if self.setup["layer"] != "bubblewrap":  # (bubblewrap's /tmp goes with it)
+                    with contextlib.suppress(OSError):
+                        os.rmdir(self.setup["scratch"])
+                os._exit(0)
+            request = json.loads(data)
+            if request["op"] == "fork":
+                reply = {"op": "forked", "id": self.fork(fds, request["limits"])}
+            else:
+                reply = {"op": "ended", "code": self.end(int(request["id"]), float(request["wait"]))}
+            for fd in fds:
+                os.close(fd)
+            self.control.send(json.dumps(reply).encode())
+
+    def fork(self, fds: list[int], limits: dict) -> int:
+        self.clear()
+        scratch = tempfile.mkdtemp(prefix="student-", dir=self.setup["scratch"])
+        pid = os.fork()
+        if pid == 0:
+            try:
+                self.control.close()
+                for fd in fds:
+                    os.set_inheritable(fd, False)  # nothing the student's code runs gets the channel
+                run_student((fds[0], fds[1]), limits, self.setup, scratch)
+            finally:
+                os._exit(70)
+        self.live[pid] = scratch
+        return pid
+
+    def end(self, pid: int, wait: float) -> int | None:
+        deadline = time.monotonic() + wait
+        self.reap()
+        while pid in self.live and time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+            self.reap()
+        stopped = pid in self.live
+        if stopped:
+            self.stop(pid)
+        self.clear()
+        code = self.codes.pop(pid, None)
+        return None if stopped else code
+
+    def stop(self, pid: int) -> None:
+        """SIGTERM to a keeper: it kills its student process and everything that started; SIGKILL if it
+        does not end in time (then the student process goes by its death signal, the rest by `clear`)."""
+        kill_quietly(pid, signal.SIGTERM)
+        deadline = time.monotonic() + KEEPER_SECONDS
+        while pid in self.live and time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+            self.reap()
+        if pid in self.live:
+            kill_quietly(pid)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+            self.forget(pid, -signal.SIGKILL)
+
+    def reap(self) -> None:
+        """Collect every child that has ended: a keeper's exit code is kept; an adopted orphan is forgotten."""
+        while True:
+            try:
+                pid, status = os.waitpid(-1, os.WNOHANG)
+            except ChildProcessError:
+                return
+            if pid == 0:
+                return
+            if pid in self.live:
+                self.forget(pid, os.waitstatus_to_exitcode(status))
+
+    def forget(self, pid: int, code: int) -> None:
+        self.codes[pid] = code
+        shutil.rmtree(self.live.pop(pid), ignore_errors=True)
+
+    def clear(self, everything: bool = False) -> None:
+        """Kill every process here that is not a live keeper (orphans of student processes that ended, or
+        whose keeper was killed), pass after pass, and remove every scratch folder not in use."""
+        if everything:
+            for pid in list(self.live):
+                kill_quietly(pid)
+        while True:
+            self.reap()
+            strays = [pid for pid in children(os.getpid()) if pid not in self.live]
+            if not strays:
+                break
+            for pid in strays:
+                kill_quietly(pid)
+            time.sleep(POLL_SECONDS)
+        in_use = set(self.live.values())
+        for entry in os.scandir(self.setup["scratch"]):
+            if entry.path not in in_use:
+                with contextlib.suppress(OSError):
+                    shutil.rmtree(entry.path) if entry.is_dir(follow_symlinks=False) else os.unlink(entry.path)
+
+
+def main() -> None:
+    setup = json.loads(os.environ["GRADER_SETUP"])
+    control = socket.socket(fileno=os.dup(0))
+    devnull = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(devnull, fd)
+    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    import numpy  # noqa: F401 -- once, here, for every student process forked from now on
+
+    Zygote(control, setup).serve()
