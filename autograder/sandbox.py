@@ -32,11 +32,13 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
+from .landlock import abi_version
 from .protocol import Channel, Limits
 
 HERE = Path(__file__).resolve().parent
 STUDENT_SIDE = ("protocol", "landlock", "worker", "zygote")  # the grader's modules the sandbox runs
 LAYERS = ("bubblewrap", "landlock")  # tried in this order when grading with a sandbox
+SCOPED_ABI = 6  # the Landlock ABI that scopes signals to the process's own domain
 CLOSE_SECONDS = 15  # for a zygote to clear up and exit (its keepers may take 10 s) before it is killed
 SYSTEM = ["/usr", "/bin", "/lib", "/lib32", "/lib64", "/sbin", "/etc/ld.so.cache", "/etc/alternatives"]
 
@@ -122,7 +124,7 @@ def exposed(paths: list[Path]) -> list[Path]:
 
 
 class ZygoteGone(Exception):
-    """The zygote did not answer (student code may have killed it where Landlock cannot stop that)."""
+    """The zygote did not answer (student code may have stopped it where Landlock cannot prevent that)."""
 
 
 class Zygote:
@@ -131,9 +133,8 @@ class Zygote:
     def __init__(self, layers: tuple[str, ...]) -> None:
         bubblewrap = "bubblewrap" in layers and bwrap_works()
         self.layer = "bubblewrap" if bubblewrap else "landlock" if "landlock" in layers else "none"
-        self._folder = None if bubblewrap else tempfile.TemporaryDirectory(prefix="autograder-",
-                                                                            ignore_cleanup_errors=True)
-        root = "/tmp" if bubblewrap else self._folder.name  # inside bubblewrap, a private /tmp
+        self._folder = None if bubblewrap else tempfile.mkdtemp(prefix="autograder-")
+        root = "/tmp" if bubblewrap else self._folder  # inside bubblewrap, a private /tmp
         setup = {"layer": self.layer, "scratch": root, "readable": SYSTEM + python_roots()}
         env = dict(CLEAN_ENV, HOME=root, MPLCONFIGDIR=root, GRADER_SETUP=json.dumps(setup))
         python = [sys.executable, "-I", "-c", boot_code()]
@@ -153,6 +154,10 @@ class Zygote:
         to_grader, from_student = os.pipe()
         try:
             self._ask({"op": "fork", "limits": asdict(limits)}, seconds, [to_student, from_student])
+        except ZygoteGone:
+            os.close(to_grader)
+            os.close(from_grader)
+            raise
         finally:
             os.close(to_student)
             os.close(from_student)
@@ -166,6 +171,8 @@ class Zygote:
         return None if code is None else int(code)
 
     def _ask(self, request: dict, seconds: float, fds: list[int] = ()) -> None:
+        if self.owner != os.getpid():  # a copy inherited by a forked process: the zygote is its parent's
+            raise ZygoteGone
         try:
             self.control.settimeout(seconds)
             socket.send_fds(self.control, [json.dumps(request).encode()], list(fds))
@@ -174,7 +181,7 @@ class Zygote:
         except (OSError, ValueError):
             self._reply = None
         if not isinstance(self._reply, dict):
-            self.close()
+            self.kill()  # it may have been stopped: waiting for it to clear up could take long
             raise ZygoteGone
 
     def close(self) -> None:
@@ -183,29 +190,58 @@ class Zygote:
         try:
             self.process.wait(timeout=CLOSE_SECONDS)
         except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(self.process.pid, signal.SIGKILL)
-            self.process.wait()
+            self.kill()
+        self._remove_folder()
+
+    def kill(self) -> None:
+        """End the zygote at once. Under bubblewrap everything in its sandbox goes with it; otherwise its
+        keepers go too, and their student processes with them (a student process's parent-death signal)."""
+        self.control.close()
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        self._remove_folder()
+
+    def _remove_folder(self) -> None:
         if self._folder is not None:
-            self._folder.cleanup()
+            shutil.rmtree(self._folder, ignore_errors=True)
 
 
 _zygotes: dict[tuple[str, ...], Zygote] = {}
 
 
+def shares_zygote(layers: tuple[str, ...]) -> bool:
+    """Whether one zygote may serve one student process after another (one notebook after another).
+
+    Only where Landlock scopes signals (ABI 6+): then a student process can write nothing outside its own
+    folder and signal nothing outside itself, so the zygote's clear-up between two is all it takes. Below
+    that, student code could stop the zygote or leave something for the next student, so each `Student`
+    has a zygote of its own (as costly as a fresh process). Without a sandbox it makes no difference.
+    """
+    return not layers or abi_version() >= SCOPED_ABI
+
+
 def zygote(layers: tuple[str, ...]) -> Zygote:
-    """This process's zygote for `layers`, started on first use and again if it has gone (a process forked
-    from this one, such as a pool's worker, starts its own)."""
+    """This process's shared zygote for `layers`, started on first use and again if it has gone."""
     found = _zygotes.get(layers)
     if found is None or not found.usable():
         if found is not None and found.owner == os.getpid():
-            found.close()
+            found.kill()
         found = _zygotes[layers] = Zygote(layers)
     return found
+
+
+def _forget_inherited() -> None:
+    """In a child of os.fork (a pool's worker): the parent's zygotes are the parent's to use and to end."""
+    for found in _zygotes.values():
+        found.control.close()  # this copy only: the parent's zygote still sees its own end of the socket
+    _zygotes.clear()
+
+
+os.register_at_fork(after_in_child=_forget_inherited)
 
 
 @atexit.register
 def _close_zygotes() -> None:
     for found in _zygotes.values():
-        if found.owner == os.getpid():
-            found.close()
+        found.close()

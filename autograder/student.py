@@ -30,7 +30,7 @@ from .feedback import StudentError, StudentTimeout
 from .notebook import Assignment, Cell
 from .protocol import Channel, ChannelClosed, Limits, Outcome, decode, encode
 from .reference import Reference
-from .sandbox import LAYERS, Zygote, ZygoteGone, zygote
+from .sandbox import LAYERS, Zygote, ZygoteGone, shares_zygote, zygote
 
 Standin = Callable[[dict, list, dict], Any]  # (state, args, kwargs) -> value
 STARTUP_SECONDS = 60  # a cold start of Python and numpy on a loaded machine; a normal one takes ~0.1 s
@@ -78,6 +78,7 @@ class Student:
         self.isolation = "not started"
         self._run: CheckRun | None = None
         self._process: tuple[Zygote, int] | None = None  # the zygote that forked the student process, and its id
+        self._own_zygote: Zygote | None = None
         self._channel: Channel | None = None
         self._seconds_per_byte: float | None = None  # the channel's cost, measured before student code runs
         self._loaded = False
@@ -160,8 +161,21 @@ class Student:
         self._kill()
 
     def close(self) -> None:
-        """End the student process and everything it started (a later call starts afresh)."""
+        """End the student process and everything it started (a later call starts afresh), and this
+        submission's own zygote if it has one."""
         self._kill()
+        if self._own_zygote is not None:
+            self._own_zygote.close()
+            self._own_zygote = None
+
+    def _zygote(self) -> Zygote:
+        """The zygote to fork from: this process's shared one where Landlock keeps student processes apart,
+        else one of this submission's own (sandbox.shares_zygote)."""
+        if shares_zygote(self.layers):
+            return zygote(self.layers)
+        if self._own_zygote is None or not self._own_zygote.usable():
+            self._own_zygote = Zygote(self.layers)
+        return self._own_zygote
 
     # -- explaining failures --------------------------------------------------------------------------
     def _missing(self, name: str) -> str:
@@ -207,7 +221,7 @@ class Student:
 
     def _start(self) -> None:
         for attempt in range(2):  # a zygote that has gone is started again, once
-            spawner = zygote(self.layers)
+            spawner = self._zygote()
             try:
                 pid, self._channel = spawner.fork(self.limits, STARTUP_SECONDS)
                 self._process = spawner, pid
@@ -300,9 +314,7 @@ class Student:
     def _ended(self) -> str:
         code = self._end(wait=KEEPER_SECONDS)
         if code is None:
-            return "closed the grader's channel, so the check could not finish."
-        if code is not None and code > 128 and code - 128 in signal.valid_signals():
-            code = 128 - code  # bubblewrap reports a signal as 128 + its number
+            return "closed the grader's channel (or its sandbox ended), so the check could not finish."
         if code is not None and code < 0:
             name = signal.Signals(-code).name
             why = {"SIGKILL": "it was killed, likely for using too much memory", "SIGXCPU": "it ran out of CPU time",

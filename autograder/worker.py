@@ -20,6 +20,7 @@ from typing import Any
 from .landlock import restrict
 from .protocol import Channel, ChannelClosed, Limits, decode, encode
 
+DEVICES = [os.devnull, "/dev/zero", "/dev/urandom"]  # what student code may still open outside its folder
 FILE_BYTES = 16 * 2**20  # the largest file student code may write in its scratch folder
 PR_SET_CHILD_SUBREAPER = 36
 PR_SET_PDEATHSIG = 1
@@ -195,7 +196,8 @@ def limit_resources(limits: Limits) -> None:
 
     signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an over-long write fails with an error, not a kill
     for limit, value in ((resource.RLIMIT_AS, limits.memory_bytes), (resource.RLIMIT_CPU, limits.cpu_seconds),
-                         (resource.RLIMIT_FSIZE, FILE_BYTES), (resource.RLIMIT_CORE, 0)):
+                         (resource.RLIMIT_FSIZE, FILE_BYTES), (resource.RLIMIT_CORE, 0),
+                         (resource.RLIMIT_MSGQUEUE, 0)):  # no POSIX message queue to outlive it
         with contextlib.suppress(ValueError, OSError):  # a limit the platform lacks: the deadline still holds
             resource.setrlimit(limit, (value, value))
 
@@ -207,7 +209,7 @@ def keep_descendants(channel_fds: tuple[int, int]) -> None:
     new session included) is re-parented to it when its parent dies. When the student process ends, or
     the zygote asks with SIGTERM (or ends), the keeper kills them all, then exits with the student
     process's status.
-    Student code cannot signal the keeper: Landlock scopes its signals to its own domain.
+    Student code cannot signal the keeper where Landlock scopes its signals to its own domain (ABI 6+).
     """
     import ctypes
 
@@ -278,7 +280,7 @@ def run_student(channel_fds: tuple[int, int], limits: dict, setup: dict, scratch
     isolation = setup["layer"]
     if isolation != "none":  # inside bubblewrap too: it keeps one student process from another's folder
         try:
-            applied = restrict(setup["readable"], [scratch])
+            applied = restrict(setup["readable"] + DEVICES, [scratch, os.devnull])
         except OSError:
             applied = 0
         isolation = "none" if isolation == "landlock" and not applied else isolation

@@ -1,9 +1,10 @@
-"""The zygote: one sandboxed process that imports numpy once and forks a fresh student process on request.
+"""The zygote: one process that imports numpy once and forks a fresh student process on request.
 
 Starting Python and numpy costs about 0.08 s of CPU, the largest share of grading a notebook in a batch; a
 fork of a process that has already imported them costs about a millisecond. sandbox.py starts the zygote
-inside bubblewrap (or with neither bubblewrap nor Landlock, where they cannot run) from this file's source
-text, beside protocol.py, landlock.py and worker.py. It never runs student code itself.
+inside bubblewrap where it can run (otherwise as a plain process: each student process then restricts
+itself with Landlock) from this file's source text, beside protocol.py, landlock.py and worker.py. It
+never runs student code itself.
 
 Its control socket (its standard input, a Unix socket of packets) takes two requests from the grader:
 - `fork`, with the student process's two channel ends passed as file descriptors and its limits: a child
@@ -11,10 +12,13 @@ Its control socket (its standard input, a Unix socket of packets) takes two requ
 - `end`: wait up to `wait` seconds for a student process to end by itself, else stop it; answer how it
   ended (its exit code, or None when it had to be stopped).
 
-Nothing of one student process reaches the next. The zygote is the child subreaper of everything student
-code starts: before each fork and after each end it kills every process left over from a student process
-that has ended, and removes its scratch folder. Student code holds no file descriptor of the zygote's, and
-Landlock (ABI 6+) keeps it from signalling the zygote or its keeper.
+Between one student process and the next, the zygote clears up. It is the child subreaper of everything
+student code starts: before each fork and after each end it kills every process left over from a student
+process that has ended, removes its scratch folder and, inside bubblewrap (whose IPC namespace is the
+zygote's own), every System V shared-memory segment, message queue and semaphore. Student code holds no
+file descriptor of the zygote's, cannot read or write its memory (the zygote is not dumpable), writes only
+its own folder and signals nothing outside itself (Landlock, ABI 6+). Where the kernel's Landlock is older,
+sandbox.py gives each notebook a zygote of its own instead (`shares_zygote`).
 """
 
 from __future__ import annotations
@@ -23,6 +27,7 @@ import contextlib
 import ctypes
 import json
 import os
+import resource
 import shutil
 import signal
 import socket
@@ -34,6 +39,8 @@ from .worker import PR_SET_CHILD_SUBREAPER, children, kill_quietly, run_student
 CONTROL_BYTES = 1 << 16  # the largest request
 KEEPER_SECONDS = 10.0  # how long a keeper may take to clear up after SIGTERM before it is killed
 POLL_SECONDS = 0.002  # how often an `end` looks whether the student process has ended
+PR_SET_DUMPABLE = 4
+IPC_RMID = 0
 
 
 class Zygote:
@@ -135,11 +142,25 @@ class Zygote:
             for pid in strays:
                 kill_quietly(pid)
             time.sleep(POLL_SECONDS)
+        if self.setup["layer"] == "bubblewrap" and not self.live:
+            remove_ipc_objects()
         in_use = set(self.live.values())
         for entry in os.scandir(self.setup["scratch"]):
             if entry.path not in in_use:
                 with contextlib.suppress(OSError):
                     shutil.rmtree(entry.path) if entry.is_dir(follow_symlinks=False) else os.unlink(entry.path)
+
+
+def remove_ipc_objects() -> None:
+    """Remove every System V IPC object of this IPC namespace (bubblewrap's, so only student code's): a
+    segment left behind would carry data to the next student process, or hold memory no limit counts."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    for kind, remove in (("shm", lambda i: libc.shmctl(i, IPC_RMID, None)),
+                         ("msg", lambda i: libc.msgctl(i, IPC_RMID, None)),
+                         ("sem", lambda i: libc.semctl(i, 0, IPC_RMID))):
+        with contextlib.suppress(OSError), open(f"/proc/sysvipc/{kind}") as table:
+            for line in table.readlines()[1:]:
+                remove(int(line.split()[1]))
 
 
 def main() -> None:
@@ -148,7 +169,10 @@ def main() -> None:
     devnull = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(devnull, fd)
-    ctypes.CDLL(None, use_errno=True).prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+    libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # inherited by every fork: no /proc/<pid>/mem, no ptrace
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a keeper re-raises its student's SIGSEGV: no core file
     import numpy  # noqa: F401 -- once, here, for every student process forked from now on
 
     Zygote(control, setup).serve()

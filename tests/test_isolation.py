@@ -88,19 +88,30 @@ class Neuron:
     def pid(self):
         return os.getpid()
 
-    def kill_ancestors(self):
-        """SIGKILL to every process above this one (keeper, zygote, sandbox init...); what each said."""
-        said, pid = [], os.getppid()
-        while pid > 1:
-            with open(f"/proc/{pid}/stat") as f:
-                parent = int(f.read().rpartition(")")[2].split()[1])
+    def kill_each(self, pids):
+        """SIGKILL to its parent (the keeper), then to each of `pids`; what each attempt gave."""
+        said = []
+        for pid in [os.getppid(), *pids]:
             try:
                 os.kill(pid, signal.SIGKILL)
                 said.append("killed")
             except OSError as error:
                 said.append(type(error).__name__)
-            pid = parent
         return said
+
+    def leave_shared_memory(self, key):
+        import ctypes
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.shmat.restype = ctypes.c_void_p
+        shm = libc.shmget(key, 4096, 0o1000 | 0o600)  # IPC_CREAT
+        address = libc.shmat(shm, None, 0)
+        ctypes.memmove(address, b"answers", 7)
+        libc.shmdt(ctypes.c_void_p(address))
+        return shm
+
+    def find_shared_memory(self, key):
+        import ctypes
+        return ctypes.CDLL(None).shmget(key, 0, 0)  # -1: there is none
 
     def leave_a_process_behind(self):
         """Double fork, leave the session: the grandchild loops on, re-parented; returns its pid."""
@@ -165,6 +176,7 @@ def test_sandboxed_student_code_cannot_write_the_repository(probe, tmp_path):
         before = target.read_bytes() if target.exists() else None
         probe.call("Neuron.write", str(target))
         assert (target.read_bytes() if target.exists() else None) == before, target
+    assert probe.call("Neuron.write", os.devnull).value == "written"  # still there for student code
 
 
 @pytest.mark.parametrize("probe", LAYERS, indirect=True)
@@ -235,13 +247,48 @@ def test_nothing_one_student_process_leaves_reaches_the_next_one_forked(probe):
 
 
 @pytest.mark.parametrize("probe", LAYERS, indirect=True)
-def test_student_code_that_kills_its_ancestors_loses_only_its_own_check(probe):
-    with contextlib.suppress(StudentError):
-        said = probe.call("Neuron.kill_ancestors").value
-        # Landlock (ABI 6+) scopes its signals to its own process; below that, the zygote is started again.
-        assert "killed" not in said or LANDLOCK_ABI < 6
-    assert probe.call("Neuron.pid").value > 0  # a student process is there for the next check
-    assert probe.isolation == probe.layers[0]
+def test_student_code_can_kill_neither_its_keeper_nor_the_zygote(probe):
+    # Inside bubblewrap the zygote is pid 2 of its PID namespace; outside, the test knows its pid.
+    zygote_pid = 2 if probe.isolation == "bubblewrap" else zygote(probe.layers).process.pid
+    assert probe.call("Neuron.kill_each", [zygote_pid]).value == ["PermissionError", "PermissionError"]
+    assert probe.call("Neuron.pid").value > 0
+
+
+@pytest.mark.parametrize("probe", [pytest.param(("bubblewrap",), marks=needs_bwrap, id="bubblewrap")], indirect=True)
+def test_shared_memory_one_student_process_leaves_is_gone_for_the_next(probe):
+    # Inside bubblewrap the IPC namespace is the sandbox's own, so the zygote removes what is in it.
+    assert probe.call("Neuron.leave_shared_memory", 0x5EED).value >= 0
+    probe.close()
+    assert probe.call("Neuron.find_shared_memory", 0x5EED).value == -1
+
+
+def test_below_landlock_abi_6_each_submission_has_a_zygote_of_its_own(monkeypatch):
+    monkeypatch.setattr("autograder.student.shares_zygote", lambda layers: False)
+    assignment = load_assignment(SOURCE)
+    students = [Student(assignment, [Cell("neuron_answer", PROBE)], {}, Reference(assignment), layers=())
+                for _ in range(2)]
+    assert [s.call("Neuron.pid").value > 0 for s in students] == [True, True]
+    own = [s._own_zygote for s in students]
+    assert own[0] is not own[1] and zygote(()) not in own
+    for student in students:
+        student.close()
+    assert [z.process.poll() is not None for z in own] == [True, True]  # ended with its submission
+
+
+@pytest.mark.parametrize("probe", [pytest.param((), id="none")], indirect=True)
+def test_a_forked_grading_process_leaves_its_parents_zygote_alone(probe):
+    probe.call("Neuron.pid")
+    parents = zygote(())
+    child = os.fork()
+    if child == 0:  # as a pool's worker: grades with a zygote of its own, then ends
+        try:
+            os._exit(0 if Student(probe.assignment, probe.answers, {}, probe.reference, layers=())
+                     .call("Neuron.pid").value > 0 and zygote(()) is not parents else 1)
+        finally:
+            os._exit(2)
+    assert os.waitstatus_to_exitcode(os.waitpid(child, 0)[1]) == 0
+    probe.close()
+    assert zygote(()) is parents and probe.call("Neuron.pid").value > 0
 
 
 @pytest.mark.parametrize("probe", [*LAYERS, pytest.param((), id="none")], indirect=True)
