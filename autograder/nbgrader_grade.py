@@ -22,6 +22,7 @@ from nbgrader.preprocessors import NbGraderPreprocessor
 
 from .nbgrader_batch import Batch, batch_of
 from .results import function_of
+from .tally import Entry, needs_a_look
 
 
 def report(function: str, tests: list[dict], points: float) -> tuple[float, str]:
@@ -74,25 +75,21 @@ class GradeWithAutograder(NbGraderPreprocessor):
         return nb, resources
 
     def look_at(self, batch: Batch, ids: dict, results: dict, unscored: dict[str, list]) -> None:
-        """What in these results an instructor should see: grader failures, unreadable notebooks, timeouts..."""
-        key, extra = (ids["student"], ids["assignment"]), results.get("extra_data", {})
+        """What in these results an instructor should see (tally.needs_a_look: grader failures, unreadable
+        notebooks, timeouts, crashes, tampering), and what only nbgrader's run knows."""
+        key = (ids["student"], ids["assignment"])
+        entry = Entry(*key, results)
         unreadable = batch.unreadable.get((*key, ids["notebook"]))
+        extra = entry.extra
         graded = not (unreadable or extra.get("notebook_error") or extra.get("grader_error"))
         # "none" with no check passed may mean no student code ran at all (a notebook with nothing to grade).
-        if graded and (extra.get("isolation") != "none" or any(t["status"] == "passed" for t in results["tests"])):
+        if graded and (extra.get("isolation") != "none" or any(t["status"] == "passed" for t in entry.tests)):
             batch.isolation[key] = extra.get("isolation", "none")
-        for why in (f"the grader could not run ({extra['grader_error']})" if extra.get("grader_error") else None,
-                    f"nbgrader cannot read the notebook ({unreadable})" if unreadable else
-                    f"not graded: {extra['notebook_error']}" if extra.get("notebook_error") else None,
-                    outcome(results, "timeout", "did not finish within", "timed out in"),
-                    outcome(results, "process-ended", "ended the student process", "ended its process in"),
-                    f"graded functions without a test cell: {', '.join(unscored)}" if unscored else None):
-            if why:
-                batch.look(key, why, self.log)
-
-
-def outcome(results: dict, tag: str, words: str, said: str) -> str | None:
-    """'<said> f, g' for the functions with a check that ended this way (by tag, or by its message)."""
-    hit = sorted({function_of(t) for t in results["tests"] if any(x.endswith("/" + tag) for x in t.get("tags", []))
-                  or words in t.get("output", "")})
-    return f"{said} {', '.join(hit)}" if hit else None
+        reasons = [f"nbgrader cannot read the notebook ({unreadable})"] if unreadable else []
+        # Who ran without a sandbox, the closing list says in one line; an unreadable notebook is said once.
+        reasons += [why for why in needs_a_look(entry, unsandboxed=False)
+                    if not (unreadable and why.startswith("the notebook could not be graded"))]
+        if unscored:
+            reasons.append(f"graded functions without a test cell: {', '.join(unscored)}")
+        for why in reasons:
+            batch.look(key, why, self.log)

@@ -79,9 +79,10 @@ def function_scores(entry: Entry) -> dict[str, tuple[float, float]]:
     return {name: (round(got, 2), round(out_of, 2)) for name, (got, out_of) in scores.items()}
 
 
-def needs_a_look(entry: Entry) -> list[str]:
+def needs_a_look(entry: Entry, *, unsandboxed: bool = True) -> list[str]:
     """Why an instructor should open this submission: grader failures, timeouts, crashes, invalid
-    notebooks, no sandbox, tampering. Empty for an ordinary submission, however low its score."""
+    notebooks, no sandbox (unless `unsandboxed` is false), tampering. Empty for an ordinary submission,
+    however low its score. Both grade-class's report and `nbgrader autograde`'s closing list say these."""
     if entry.doc is None:
         return [entry.error or "no results"]
     extra = entry.extra
@@ -96,7 +97,7 @@ def needs_a_look(entry: Entry) -> list[str]:
             kind = tag.rpartition("/")[2]
             if kind in stops and (reason := f"{function_of(test)} {stops[kind]}") not in reasons:
                 reasons.append(reason)
-    if extra.get("isolation") == "none" and not extra.get("notebook_error"):  # else no student code ran
+    if unsandboxed and extra.get("isolation") == "none" and not extra.get("notebook_error"):  # (else no code ran)
         reasons.append("graded without a sandbox")
     tampering = extra.get("tampering")
     if isinstance(tampering, list):

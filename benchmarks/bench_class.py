@@ -8,9 +8,11 @@ assignment without hostile examples, 03_activation_functions, draws correct and 
 `grade-class` grades the whole class, once per --jobs value (from scratch each time, --force), then once
 more with nothing changed (what a re-run costs), and `report` is timed on its own; then, with the default
 --jobs, a class of as many notebooks drawn from the correct and bug examples only (what the hostile ones
-cost). Stock nbgrader grades a stratified sample of the same class (--nbgrader-sample; 0 = the whole class,
-which takes long): one `nbgrader autograde <a> --force` per assignment in a throwaway course, so its
-start-up is shared as an instructor's would be. Its kernels run with a 4 GiB address-space limit, so that
+cost), and the class again with a zygote of its own for every notebook (what a kernel below Landlock ABI 6
+costs: there one zygote may not serve one notebook after another). Stock nbgrader grades a stratified
+sample of the same class (--nbgrader-sample; 0 = the whole class, which takes long): one
+`nbgrader autograde <a> --force` per assignment in a throwaway course, so its start-up is shared as an
+instructor's would be. Its kernels run with a 4 GiB address-space limit, so that
 the memory hog cannot take the (shared) machine down; everything else is stock.
 
     .venv/bin/python benchmarks/bench_class.py [--submissions 200] [--jobs 1 2 4] [--nbgrader-sample 30]
@@ -77,9 +79,15 @@ def make_class(submitted: Path, count: int, seed: int, weights: dict[str, float]
 
 
 # --- grade-class ----------------------------------------------------------------------------------------
-def grade_class(submitted: Path, out: Path, *extra: str) -> tuple[float, float]:
+# `python -m autograder`, with one zygote per notebook as below Landlock ABI 6 (autograder.sandbox.shares_zygote)
+PER_NOTEBOOK = ("import sys, autograder.student as s; s.shares_zygote = lambda layers: False; "
+                "from autograder.__main__ import main; sys.exit(main(sys.argv[1:]))")
+
+
+def grade_class(submitted: Path, out: Path, *extra: str, shared: bool = True) -> tuple[float, float]:
     """Wall time of one grade-class, and the machine's load average over the last minute at its end."""
-    seconds, _ = run([str(PYTHON), "-m", "autograder", "grade-class", str(submitted), "--out", str(out), *extra], REPO)
+    python = [str(PYTHON), "-m", "autograder"] if shared else [str(PYTHON), "-c", PER_NOTEBOOK]
+    seconds, _ = run([*python, "grade-class", str(submitted), "--out", str(out), *extra], REPO)
     return seconds, os.getloadavg()[0]
 
 
@@ -188,6 +196,9 @@ def report(info: dict) -> str:
     lines.append(row("`grade-class`, re-run with nothing changed", n, wall, students, load))
     wall, load = info["regular"]
     lines.append(row("`grade-class`, a class of as many notebooks, none hostile", n, wall, students, load))
+    wall, load = info["per_notebook"]
+    lines.append(row("`grade-class`, the class, a zygote per notebook (as below Landlock ABI 6)", n, wall, students,
+                     load))
     best = min(wall for wall, _ in info["grade_class"].values()) / n
     nb = info.get("nbgrader")
     if nb:
@@ -242,6 +253,8 @@ def main(argv: list[str] | None = None) -> int:
         print("grade-class of a class without hostile notebooks ...", file=sys.stderr, flush=True)
         make_class(root / "regular", args.submissions, args.seed, {**WEIGHTS, "hostile": 0})
         info["regular"] = grade_class(root / "regular", root / "out-regular", "--force")
+        print("grade-class with a zygote per notebook ...", file=sys.stderr, flush=True)
+        info["per_notebook"] = grade_class(root / "submitted", root / "out-per-notebook", "--force", shared=False)
         if not args.no_nbgrader:
             info["nbgrader"] = time_nbgrader(made, args.nbgrader_sample, args.seed, root)
     print(report(info))
