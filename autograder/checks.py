@@ -113,8 +113,8 @@ def vectorised(function: str, name: str, case: Case, advice: str, *, standins: d
     more than the code being timed, so there are no stand-ins but `standins`: constant answers (`Constant`)
     inside the student process, which cost every submission the same; any other member is the student's
     own. `expect(outcome, reference)` judges the answer; by default the value must match the reference's
-    on `case`. A slow try (one stopped at STOP times the budget included) is repeated once, in a fresh
-    process, before it counts.
+    on `case`. Each try runs in a fresh process; a slow one (one stopped at STOP times the budget
+    included) is tried once more before it counts.
     """
     slow = f"{case.what} took more than {SLOWER} times as long as a vectorised version: {advice}"
 
@@ -124,9 +124,8 @@ def vectorised(function: str, name: str, case: Case, advice: str, *, standins: d
 
     @check(function, name, seconds=SPEED_CHECK_SECONDS)
     def test_speed(student, reference):
-        for attempt in range(TRIES):
-            if attempt:
-                student.restart()  # nothing the first try cached survives
+        for _ in range(TRIES):
+            student.restart()  # a fresh process: nothing an earlier call cached, or left running, is there
             budget = SLOWER * max(reference_seconds(reference, function, case), FLOOR)
             moving = student.transfer_seconds(*case.args, kwargs=case.kwargs)
             try:

@@ -6,14 +6,16 @@ Layers, strongest first:
   gradebook), not the submission's folder, not the results file, not the network, no other process.
 - landlock: where bubblewrap cannot run (no root and no user namespaces), the process restricts itself:
   it reads only the system and the Python installation, writes only its scratch folder, opens no TCP
-  connection and signals no process outside itself. (Inside bubblewrap it does the same where the kernel
-  has Landlock, so that it cannot touch the zygote or another student process's folder either.)
+  connection and signals no process outside itself (ABI 6+). Inside bubblewrap it does the same where the
+  kernel has Landlock, so that it cannot touch the zygote or another student process's folder either.
+  Under both, a seccomp filter refuses System V IPC and the keyring (seccomp.py).
 - none: a separate process with resource limits and the keeper, and nothing else; the results say so.
 
-Every student process is forked by a zygote (zygote.py) started once under that layer: it has imported
-numpy already, so a fresh student process costs a fork rather than a start of Python and numpy. A keeper
-kills whatever a student process started when it ends, and the zygote, the subreaper of them all, kills
-anything left and removes the process's scratch folder before it forks the next.
+Every student process is forked by a zygote (zygote.py) started under that layer: it has imported numpy
+already, so a fresh student process costs a fork rather than a start of Python and numpy. A keeper kills
+whatever a student process started when it ends, and the zygote, the subreaper of them all, kills anything
+left and removes the process's scratch folder before it forks the next. One zygote serves one notebook
+after another only where that is safe (`shares_zygote`); otherwise each notebook has its own.
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ import contextlib
 import functools
 import json
 import os
+import platform
 import shutil
 import signal
 import socket
@@ -34,9 +37,10 @@ from pathlib import Path
 
 from .landlock import abi_version
 from .protocol import Channel, Limits
+from .seccomp import DENIED
 
 HERE = Path(__file__).resolve().parent
-STUDENT_SIDE = ("protocol", "landlock", "worker", "zygote")  # the grader's modules the sandbox runs
+STUDENT_SIDE = ("protocol", "landlock", "seccomp", "worker", "zygote")  # the grader's modules the sandbox runs
 LAYERS = ("bubblewrap", "landlock")  # tried in this order when grading with a sandbox
 SCOPED_ABI = 6  # the Landlock ABI that scopes signals to the process's own domain
 CLOSE_SECONDS = 15  # for a zygote to clear up and exit (its keepers may take 10 s) before it is killed
@@ -101,7 +105,7 @@ def bwrap_command() -> list[str]:
             cmd += ["--ro-bind", str(path), str(path)]
     for root in python_roots():
         cmd += ["--ro-bind", root, root]
-    return cmd + ["--remount-ro", "/"]  # only the private /tmp stays writable
+    return cmd + ["--remount-ro", "/", "--remount-ro", "/dev"]  # only the private /tmp stays writable
 
 
 @functools.cache
@@ -187,6 +191,8 @@ class Zygote:
     def close(self) -> None:
         """End the zygote: told by its control socket closing, it kills every process under it and exits."""
         self.control.close()
+        if self.owner != os.getpid():  # a copy inherited by a forked process: that was all it had to close
+            return
         try:
             self.process.wait(timeout=CLOSE_SECONDS)
         except subprocess.TimeoutExpired:
@@ -197,9 +203,12 @@ class Zygote:
         """End the zygote at once. Under bubblewrap everything in its sandbox goes with it; otherwise its
         keepers go too, and their student processes with them (a student process's parent-death signal)."""
         self.control.close()
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(self.process.pid, signal.SIGKILL)
-        self.process.wait()
+        if self.owner != os.getpid():
+            return
+        if self.process.poll() is None:  # (once reaped, its pid may be another process's)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            self.process.wait()
         self._remove_folder()
 
     def _remove_folder(self) -> None:
@@ -213,12 +222,13 @@ _zygotes: dict[tuple[str, ...], Zygote] = {}
 def shares_zygote(layers: tuple[str, ...]) -> bool:
     """Whether one zygote may serve one student process after another (one notebook after another).
 
-    Only where Landlock scopes signals (ABI 6+): then a student process can write nothing outside its own
-    folder and signal nothing outside itself, so the zygote's clear-up between two is all it takes. Below
-    that, student code could stop the zygote or leave something for the next student, so each `Student`
-    has a zygote of its own (as costly as a fresh process). Without a sandbox it makes no difference.
+    Only where Landlock scopes signals (ABI 6+) and seccomp.py knows the machine: then a student process
+    can write nothing outside its own folder, signal nothing outside itself and use no System V IPC or
+    keyring, so the zygote's clear-up between two is all it takes. Otherwise student code could stop the
+    zygote or leave something for the next student, so each `Student` has a zygote of its own (as costly
+    as a fresh process). Without a sandbox it makes no difference.
     """
-    return not layers or abi_version() >= SCOPED_ABI
+    return not layers or (abi_version() >= SCOPED_ABI and platform.machine() in DENIED)
 
 
 def zygote(layers: tuple[str, ...]) -> Zygote:

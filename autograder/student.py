@@ -82,7 +82,7 @@ class Student:
         self._channel: Channel | None = None
         self._seconds_per_byte: float | None = None  # the channel's cost, measured before student code runs
         self._loaded = False
-        self._left_out: set[str] = set()  # answer cells that hung or killed the process when run
+        self._left_out: dict[str, str] = {}  # answer cells that hung or killed the process when run -> how
         self._start()  # now, so that the student process is ready when the first check runs
 
     @contextlib.contextmanager
@@ -144,7 +144,7 @@ class Student:
         if self._run is not None:
             self._run.outcomes.append(outcome)
         if reply["op"] == "missing":
-            raise StudentError(self._missing(str(reply.get("name"))), mistake="missing")
+            raise StudentError(*self._missing(str(reply.get("name"))))
         if reply["op"] == "error":
             raise self._raised(target, reply.get("error"))
         return outcome
@@ -178,14 +178,16 @@ class Student:
         return self._own_zygote
 
     # -- explaining failures --------------------------------------------------------------------------
-    def _missing(self, name: str) -> str:
+    def _missing(self, name: str) -> tuple[str, str]:
+        """Why `name` is not there, and the mistake: "missing", or how its cell ended ("timeout"...)."""
         scope, _, member = name.rpartition(".")
         if scope:
-            return f"{scope} has no method {member}: was it renamed or deleted? The checks call `{name}`."
+            return f"{scope} has no method {member}: was it renamed or deleted? The checks call `{name}`.", "missing"
         cell = self.assignment.defined_in(name)
         if cell in self.problems:
-            return f"{name} is not defined, because: {self.problems[cell]}"
-        return f"{name} is not defined in your notebook: the answer cell '{cell}' must define it (renamed?)."
+            return f"{name} is not defined, because: {self.problems[cell]}", self._left_out.get(cell, "missing")
+        return (f"{name} is not defined in your notebook: the answer cell '{cell}' must define it (renamed?).",
+                "missing")
 
     @staticmethod
     def _raised(target: str, error: Any) -> StudentError:
@@ -274,7 +276,7 @@ class Student:
                 self._send({"op": "exec", "cell": cell.grade_id, "source": cell.source}, time.monotonic() + seconds)
                 reply = self._receive(time.monotonic() + seconds)
             except _Stopped as stop:
-                self._left_out.add(cell.grade_id)
+                self._left_out[cell.grade_id] = "timeout" if isinstance(stop, _TimedOut) else "process-ended"
                 what = (f"did not finish within {seconds:g} s when run" if isinstance(stop, _TimedOut)
                         else str(stop).rstrip("."))
                 self.problems[cell.grade_id] = (

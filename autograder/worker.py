@@ -1,9 +1,9 @@
 """The student process: runs a submission's answer cells and serves calls into them (see protocol.py).
 
 Forked by the zygote (zygote.py), inside bubblewrap where it can run; it imports nothing of the grader but
-protocol.py and landlock.py. Before any student code runs it forks a keeper that outlives it just long
-enough to kill whatever it started, limits its resources, and restricts itself with Landlock where the
-kernel has it: it may write only its own scratch folder.
+protocol.py, landlock.py and seccomp.py. Before any student code runs it forks a keeper that outlives it
+just long enough to kill whatever it started, limits its resources, restricts itself with Landlock where
+the kernel has it (it may write only its own scratch folder), and gives up System V IPC and the keyring.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from typing import Any
 
 from .landlock import restrict
 from .protocol import Channel, ChannelClosed, Limits, decode, encode
+from .seccomp import deny_shared_stores
 
 DEVICES = [os.devnull, "/dev/zero", "/dev/urandom"]  # what student code may still open outside its folder
 FILE_BYTES = 16 * 2**20  # the largest file student code may write in its scratch folder
@@ -284,6 +285,7 @@ def run_student(channel_fds: tuple[int, int], limits: dict, setup: dict, scratch
         except OSError:
             applied = 0
         isolation = "none" if isolation == "landlock" and not applied else isolation
+        deny_shared_stores()  # no System V IPC, no keyring: nothing that outlives the process outside its folder
     channel = Channel(*channel_fds)
     channel.send({"op": "ready", "isolation": isolation, "pid": os.getpid()})
     Worker(channel, limits).serve()

@@ -14,11 +14,11 @@ Its control socket (its standard input, a Unix socket of packets) takes two requ
 
 Between one student process and the next, the zygote clears up. It is the child subreaper of everything
 student code starts: before each fork and after each end it kills every process left over from a student
-process that has ended, removes its scratch folder and, inside bubblewrap (whose IPC namespace is the
-zygote's own), every System V shared-memory segment, message queue and semaphore. Student code holds no
-file descriptor of the zygote's, cannot read or write its memory (the zygote is not dumpable), writes only
-its own folder and signals nothing outside itself (Landlock, ABI 6+). Where the kernel's Landlock is older,
-sandbox.py gives each notebook a zygote of its own instead (`shares_zygote`).
+process that has ended, and removes its scratch folder. Student code holds no file descriptor of the
+zygote's, cannot read or write its memory (the zygote is not dumpable), writes only its own folder and
+signals nothing outside itself (Landlock, ABI 6+), and has no System V IPC, keyring or POSIX message queue
+to leave anything in (seccomp.py, RLIMIT_MSGQUEUE). Where either is missing, sandbox.py gives each notebook
+a zygote of its own instead (`shares_zygote`).
 """
 
 from __future__ import annotations
@@ -40,7 +40,6 @@ CONTROL_BYTES = 1 << 16  # the largest request
 KEEPER_SECONDS = 10.0  # how long a keeper may take to clear up after SIGTERM before it is killed
 POLL_SECONDS = 0.002  # how often an `end` looks whether the student process has ended
 PR_SET_DUMPABLE = 4
-IPC_RMID = 0
 
 
 class Zygote:
@@ -142,25 +141,11 @@ class Zygote:
             for pid in strays:
                 kill_quietly(pid)
             time.sleep(POLL_SECONDS)
-        if self.setup["layer"] == "bubblewrap" and not self.live:
-            remove_ipc_objects()
         in_use = set(self.live.values())
         for entry in os.scandir(self.setup["scratch"]):
             if entry.path not in in_use:
                 with contextlib.suppress(OSError):
                     shutil.rmtree(entry.path) if entry.is_dir(follow_symlinks=False) else os.unlink(entry.path)
-
-
-def remove_ipc_objects() -> None:
-    """Remove every System V IPC object of this IPC namespace (bubblewrap's, so only student code's): a
-    segment left behind would carry data to the next student process, or hold memory no limit counts."""
-    libc = ctypes.CDLL(None, use_errno=True)
-    for kind, remove in (("shm", lambda i: libc.shmctl(i, IPC_RMID, None)),
-                         ("msg", lambda i: libc.msgctl(i, IPC_RMID, None)),
-                         ("sem", lambda i: libc.semctl(i, 0, IPC_RMID))):
-        with contextlib.suppress(OSError), open(f"/proc/sysvipc/{kind}") as table:
-            for line in table.readlines()[1:]:
-                remove(int(line.split()[1]))
 
 
 def main() -> None:
