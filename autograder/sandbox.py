@@ -8,7 +8,7 @@ Layers, strongest first:
   it reads only the system and the Python installation, writes only its scratch folder, opens no TCP
   connection and signals no process outside itself (ABI 6+). Inside bubblewrap it does the same where the
   kernel has Landlock, so that it cannot touch the zygote or another student process's folder either.
-  Under both, a seccomp filter refuses System V IPC and the keyring (seccomp.py).
+  Under both, a seccomp filter refuses System V IPC, the keyring and metadata changes (seccomp.py).
 - none: a separate process with resource limits and the keeper, and nothing else; the results say so.
 
 Every student process is forked by a zygote (zygote.py) started under that layer: it has imported numpy
@@ -25,7 +25,6 @@ import contextlib
 import functools
 import json
 import os
-import platform
 import shutil
 import signal
 import socket
@@ -37,7 +36,7 @@ from pathlib import Path
 
 from .landlock import abi_version
 from .protocol import Channel, Limits
-from .seccomp import DENIED
+from .seccomp import machine as seccomp_machine
 
 HERE = Path(__file__).resolve().parent
 STUDENT_SIDE = ("protocol", "landlock", "seccomp", "worker", "zygote")  # the grader's modules the sandbox runs
@@ -223,12 +222,13 @@ def shares_zygote(layers: tuple[str, ...]) -> bool:
     """Whether one zygote may serve one student process after another (one notebook after another).
 
     Only where Landlock scopes signals (ABI 6+) and seccomp.py knows the machine: then a student process
-    can write nothing outside its own folder, signal nothing outside itself and use no System V IPC or
-    keyring, so the zygote's clear-up between two is all it takes. Otherwise student code could stop the
+    can write nothing outside its own folder, signal nothing outside itself, and use no System V IPC,
+    keyring or metadata change (mode, times, extended attributes) to leave anything elsewhere, so the
+    zygote's clear-up between two is all it takes. Otherwise student code could stop the
     zygote or leave something for the next student, so each `Student` has a zygote of its own (as costly
     as a fresh process). Without a sandbox it makes no difference.
     """
-    return not layers or (abi_version() >= SCOPED_ABI and platform.machine() in DENIED)
+    return not layers or (abi_version() >= SCOPED_ABI and seccomp_machine() is not None)
 
 
 def zygote(layers: tuple[str, ...]) -> Zygote:

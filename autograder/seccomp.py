@@ -1,11 +1,15 @@
-"""A seccomp filter: the student process may not use the kernel's shared stores that outlive a process.
+"""A seccomp filter: what outlives a process, and what Landlock does not cover, is refused to student code.
 
-System V IPC (shared memory, message queues, semaphores) and the kernel keyring live beyond the process that
-filled them, and no folder holds them: Landlock does not cover them, and a zygote's clear-up cannot see the
-keyring. Student code could use them to leave something for the next student process (the answer a speed
-check's first try computed, for its second), or to hold memory no limit counts. After `deny_shared_stores()`
-those system calls fail with EPERM (and a foreign system-call ABI, such as 32-bit calls on x86-64, fails
-altogether). POSIX message queues are refused by RLIMIT_MSGQUEUE instead (worker.py).
+- System V IPC (shared memory, message queues, semaphores) and the kernel keyring live beyond the process
+  that filled them, and no folder holds them: the zygote's clear-up cannot see them.
+- A file's metadata (its mode, owner, times and extended attributes) can be changed wherever the process
+  can reach the file by name, its own scratch folder's parent included: Landlock governs reading and
+  writing, not these.
+Student code could use either to leave something for the next student process (the answer a speed check's
+first try computed, for its second), to hold memory no limit counts, or (Landlock alone, no bubblewrap) to
+`chmod` the grader's own files. After `deny_shared_stores()` those system calls fail with EPERM, and so does
+every call of a foreign system-call ABI (32-bit calls on x86-64). POSIX message queues are refused by
+RLIMIT_MSGQUEUE instead (worker.py).
 
 Runs inside the student process (loaded from its source text), so it uses only the standard library. The
 numbers are from <linux/audit.h>, <linux/filter.h>, <linux/seccomp.h> and each architecture's unistd.h.
@@ -22,10 +26,20 @@ ALLOW, REFUSE = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERR
 NR, ARCH = 0, 4  # offsets in struct seccomp_data
 X32_BIT = 0x40000000  # x86-64's x32 system calls carry this bit
 
-# machine -> (AUDIT_ARCH_*, the denied system calls: add_key, request_key, keyctl, then System V IPC)
+# machine -> (AUDIT_ARCH_*, the denied system calls, by name in the comments below)
 DENIED = {
-    "x86_64": (0xC000003E, [248, 249, 250, 29, 30, 31, 67, 64, 65, 66, 220, 68, 69, 70, 71]),
-    "aarch64": (0xC00000B7, [217, 218, 219, 194, 195, 196, 197, 190, 191, 192, 193, 186, 187, 188, 189]),
+    "x86_64": (0xC000003E, [
+        248, 249, 250,  # add_key, request_key, keyctl
+        29, 30, 31, 67, 64, 65, 66, 220, 68, 69, 70, 71,  # shm get/at/ctl/dt, sem get/op/ctl/timedop, msg *
+        90, 91, 268, 452, 92, 93, 94, 260,  # chmod, fchmod, fchmodat, fchmodat2, chown, fchown, lchown, fchownat
+        132, 235, 261, 280,  # utime, utimes, futimesat, utimensat
+        188, 189, 190, 197, 198, 199, 463, 466]),  # set/remove xattr (l-, f-, -at)
+    "aarch64": (0xC00000B7, [
+        217, 218, 219,  # add_key, request_key, keyctl
+        194, 195, 196, 197, 190, 191, 192, 193, 186, 187, 188, 189,  # shm *, sem *, msg *
+        52, 53, 452, 54, 55,  # fchmod, fchmodat, fchmodat2, fchownat, fchown
+        88,  # utimensat
+        5, 6, 7, 14, 15, 16, 463, 466]),  # set/remove xattr (l-, f-, -at)
 }
 
 
@@ -47,13 +61,20 @@ def program(arch: int, denied: list[int], x32: bool) -> list[tuple[int, int, int
     return steps + [(RETURN, 0, 0, ALLOW), (RETURN, 0, 0, REFUSE)]
 
 
+def machine() -> str | None:
+    """This machine's name in DENIED, for a Python of its own word size; None where the filter cannot apply
+    (a 32-bit Python on a 64-bit kernel makes 32-bit system calls: the filter would refuse them all)."""
+    name = platform.machine()
+    return name if name in DENIED and ctypes.sizeof(ctypes.c_void_p) == 8 else None
+
+
 def deny_shared_stores() -> bool:
     """Install the filter for this process and all it starts; False on a machine it does not know."""
-    machine = platform.machine()
-    if machine not in DENIED:
+    machine_name = machine()
+    if machine_name is None:
         return False
-    arch, denied = DENIED[machine]
-    steps = program(arch, denied, x32=machine == "x86_64")
+    arch, denied = DENIED[machine_name]
+    steps = program(arch, denied, x32=machine_name == "x86_64")
     instructions = (_Instruction * len(steps))(*[_Instruction(*step) for step in steps])
     prog = _Program(len(steps), instructions)
     libc = ctypes.CDLL(None, use_errno=True)

@@ -3,7 +3,8 @@
 Forked by the zygote (zygote.py), inside bubblewrap where it can run; it imports nothing of the grader but
 protocol.py, landlock.py and seccomp.py. Before any student code runs it forks a keeper that outlives it
 just long enough to kill whatever it started, limits its resources, restricts itself with Landlock where
-the kernel has it (it may write only its own scratch folder), and gives up System V IPC and the keyring.
+the kernel has it (it may write only its own scratch folder), and gives up System V IPC, the keyring
+and changes to files' metadata (seccomp.py).
 """
 
 from __future__ import annotations
@@ -285,7 +286,7 @@ def run_student(channel_fds: tuple[int, int], limits: dict, setup: dict, scratch
         except OSError:
             applied = 0
         isolation = "none" if isolation == "landlock" and not applied else isolation
-        deny_shared_stores()  # no System V IPC, no keyring: nothing that outlives the process outside its folder
+        deny_shared_stores()  # no System V IPC, keyring, or change of a file's mode, owner, times or xattrs
     channel = Channel(*channel_fds)
     channel.send({"op": "ready", "isolation": isolation, "pid": os.getpid()})
     Worker(channel, limits).serve()

@@ -16,9 +16,9 @@ Between one student process and the next, the zygote clears up. It is the child 
 student code starts: before each fork and after each end it kills every process left over from a student
 process that has ended, and removes its scratch folder. Student code holds no file descriptor of the
 zygote's, cannot read or write its memory (the zygote is not dumpable), writes only its own folder and
-signals nothing outside itself (Landlock, ABI 6+), and has no System V IPC, keyring or POSIX message queue
-to leave anything in (seccomp.py, RLIMIT_MSGQUEUE). Where either is missing, sandbox.py gives each notebook
-a zygote of its own instead (`shares_zygote`).
+signals nothing outside itself (Landlock, ABI 6+), and has no System V IPC, keyring, POSIX message queue or
+metadata change (a mode, times, extended attributes) to leave anything in (seccomp.py, RLIMIT_MSGQUEUE).
+Where either is missing, sandbox.py gives each notebook a zygote of its own instead (`shares_zygote`).
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ class Zygote:
 
     def forget(self, pid: int, code: int) -> None:
         self.codes[pid] = code
-        shutil.rmtree(self.live.pop(pid), ignore_errors=True)
+        remove(self.live.pop(pid))
 
     def clear(self, everything: bool = False) -> None:
         """Kill every process here that is not a live keeper (orphans of student processes that ended, or
@@ -144,8 +144,23 @@ class Zygote:
         in_use = set(self.live.values())
         for entry in os.scandir(self.setup["scratch"]):
             if entry.path not in in_use:
-                with contextlib.suppress(OSError):
-                    shutil.rmtree(entry.path) if entry.is_dir(follow_symlinks=False) else os.unlink(entry.path)
+                remove(entry.path)
+
+
+def remove(path: str) -> None:
+    """Remove a file or a folder tree, whatever modes student code gave what is inside."""
+    with contextlib.suppress(OSError):
+        if not os.path.isdir(path) or os.path.islink(path):
+            os.unlink(path)
+            return
+        os.chmod(path, 0o700)
+        for folder, names, _ in os.walk(path):  # top down: a folder is opened up before it is walked
+            for name in names:
+                inside = os.path.join(folder, name)
+                if not os.path.islink(inside):  # (os.walk does not follow links either)
+                    with contextlib.suppress(OSError):
+                        os.chmod(inside, 0o700)
+    shutil.rmtree(path, ignore_errors=True)
 
 
 def main() -> None:

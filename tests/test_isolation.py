@@ -70,10 +70,16 @@ class Neuron:
         raise type("train/x y Ärger", (Exception,), {})("odd")
 
     def leave_a_file(self, name):
-        path = os.path.join(os.environ["HOME"], name)
-        with open(path, "w") as f:
+        """A file in a folder it then makes read-only (where it may): the path of that folder."""
+        folder = os.path.join(os.environ["HOME"], "locked")
+        os.mkdir(folder)
+        with open(os.path.join(folder, name), "w") as f:
             f.write("left for the next student")
-        return path
+        try:
+            os.chmod(folder, 0o500)
+        except OSError:
+            pass
+        return folder
 
     def exists(self, path):
         return os.path.exists(path)
@@ -100,15 +106,25 @@ class Neuron:
         return said
 
     def shared_stores(self):
-        """Try a System V shared-memory segment and a key in the user's keyring: the error of each, or "made"."""
+        """Try what outlives the process outside its folder: a System V shared-memory segment, a key in the
+        user's keyring, an extended attribute and times on the folder above its own, its own folder's mode.
+        The error of each, or "made"."""
         import ctypes, errno
         libc = ctypes.CDLL(None, use_errno=True)
+        above = os.path.dirname(os.environ["HOME"])
         said = []
         for attempt in (lambda: libc.shmget(0x5EED, 4096, 0o1000 | 0o600),  # IPC_CREAT
                         lambda: libc.syscall({"x86_64": 248, "aarch64": 217}[os.uname().machine],  # add_key
-                                             b"user", b"answers", b"42", 2, -4)):  # to KEY_SPEC_USER_KEYRING
-            made = attempt()
-            said.append(errno.errorcode.get(ctypes.get_errno(), "?") if made < 0 else "made")
+                                             b"user", b"answers", b"42", 2, -4),  # to KEY_SPEC_USER_KEYRING
+                        lambda: os.setxattr(above, "user.answer", b"42"),
+                        lambda: os.utime(above, (0, 42)),
+                        lambda: os.chmod(os.environ["HOME"], 0o500)):
+            try:
+                made = attempt()
+                said.append(errno.errorcode.get(ctypes.get_errno(), "?") if made is not None and made < 0
+                            else "made")
+            except OSError as error:
+                said.append(errno.errorcode.get(error.errno, "?"))
         return said
 
     def leave_a_process_behind(self):
@@ -254,9 +270,9 @@ def test_student_code_can_kill_neither_its_keeper_nor_the_zygote(probe):
 
 
 @pytest.mark.parametrize("probe", LAYERS, indirect=True)
-def test_sandboxed_student_code_has_no_system_v_ipc_nor_keyring_to_leave_answers_in(probe):
-    # Both outlive the process and no folder holds them: a speed check's first try could leave its answer there.
-    assert probe.call("Neuron.shared_stores").value == ["EPERM", "EPERM"]
+def test_sandboxed_student_code_has_no_ipc_keyring_or_metadata_to_leave_answers_in(probe):
+    # Each outlives the process outside its folder: a speed check's first try could leave its answer there.
+    assert probe.call("Neuron.shared_stores").value == ["EPERM"] * 5
     assert probe.isolation == probe.layers[0]
 
 
