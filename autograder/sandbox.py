@@ -156,7 +156,7 @@ class Zygote:
         to_student, from_grader = os.pipe()
         to_grader, from_student = os.pipe()
         try:
-            self._ask({"op": "fork", "limits": asdict(limits)}, seconds, [to_student, from_student])
+            reply = self._ask({"op": "fork", "limits": asdict(limits)}, seconds, [to_student, from_student])
         except ZygoteGone:
             os.close(to_grader)
             os.close(from_grader)
@@ -164,28 +164,29 @@ class Zygote:
         finally:
             os.close(to_student)
             os.close(from_student)
-        return int(self._reply["id"]), Channel(to_grader, from_grader)
+        return int(reply["id"]), Channel(to_grader, from_grader)
 
     def end(self, pid: int, wait: float, seconds: float) -> int | None:
         """Wait up to `wait` seconds for a student process to end by itself, else stop it and all it started;
         its exit code (negative: the signal that ended it), or None when it had to be stopped."""
-        self._ask({"op": "end", "id": pid, "wait": wait}, wait + seconds)
-        code = self._reply.get("code")
+        code = self._ask({"op": "end", "id": pid, "wait": wait}, wait + seconds).get("code")
         return None if code is None else int(code)
 
-    def _ask(self, request: dict, seconds: float, fds: list[int] = ()) -> None:
+    def _ask(self, request: dict, seconds: float, fds: list[int] = ()) -> dict:
+        """The zygote's answer to `request`; ZygoteGone (and the zygote killed) if none comes in time."""
         if self.owner != os.getpid():  # a copy inherited by a forked process: the zygote is its parent's
             raise ZygoteGone
         try:
             self.control.settimeout(seconds)
             socket.send_fds(self.control, [json.dumps(request).encode()], list(fds))
             data = self.control.recv(1 << 16)
-            self._reply = json.loads(data) if data else None
+            reply = json.loads(data) if data else None
         except (OSError, ValueError):
-            self._reply = None
-        if not isinstance(self._reply, dict):
+            reply = None
+        if not isinstance(reply, dict):
             self.kill()  # it may have been stopped: waiting for it to clear up could take long
             raise ZygoteGone
+        return reply
 
     def close(self) -> None:
         """End the zygote: told by its control socket closing, it kills every process under it and exits."""

@@ -276,9 +276,9 @@ class Student:
                 self._send({"op": "exec", "cell": cell.grade_id, "source": cell.source}, time.monotonic() + seconds)
                 reply = self._receive(time.monotonic() + seconds)
             except _Stopped as stop:
-                self._left_out[cell.grade_id] = "timeout" if isinstance(stop, _TimedOut) else "process-ended"
-                what = (f"did not finish within {seconds:g} s when run" if isinstance(stop, _TimedOut)
-                        else str(stop).rstrip("."))
+                timed_out = isinstance(stop, _TimedOut)
+                self._left_out[cell.grade_id] = "timeout" if timed_out else "process-ended"
+                what = f"did not finish within {seconds:g} s when run" if timed_out else str(stop).rstrip(".")
                 self.problems[cell.grade_id] = (
                     f"your cell '{cell.grade_id}' {what}, so the grader left it out: keep answer cells to "
                     "definitions, with no long-running code at their top level.")
@@ -317,7 +317,7 @@ class Student:
         code = self._end(wait=KEEPER_SECONDS)
         if code is None:
             return "closed the grader's channel (or its sandbox ended), so the check could not finish."
-        if code is not None and code < 0:
+        if code < 0:
             name = signal.Signals(-code).name
             why = {"SIGKILL": "it was killed, likely for using too much memory", "SIGXCPU": "it ran out of CPU time",
                    "SIGSEGV": "a crash (segmentation fault)"}.get(name, f"it was ended by {name}")
