@@ -219,6 +219,7 @@ class Zygote:
 _zygotes: dict[tuple[str, ...], Zygote] = {}
 
 
+@functools.cache  # the kernel and the machine do not change while grading
 def shares_zygote(layers: tuple[str, ...]) -> bool:
     """Whether one zygote may serve one student process after another (one notebook after another).
 

@@ -85,12 +85,7 @@ class Zygote:
         return pid
 
     def end(self, pid: int, wait: float) -> int | None:
-        deadline = time.monotonic() + wait
-        self.reap()
-        while pid in self.live and time.monotonic() < deadline:
-            time.sleep(POLL_SECONDS)
-            self.reap()
-        stopped = pid in self.live
+        stopped = not self.ended(pid, wait)
         if stopped:
             self.stop(pid)
         self.clear()
@@ -101,15 +96,20 @@ class Zygote:
         """SIGTERM to a keeper: it kills its student process and everything that started; SIGKILL if it
         does not end in time (then the student process goes by its death signal, the rest by `clear`)."""
         kill_quietly(pid, signal.SIGTERM)
-        deadline = time.monotonic() + KEEPER_SECONDS
-        while pid in self.live and time.monotonic() < deadline:
-            time.sleep(POLL_SECONDS)
-            self.reap()
-        if pid in self.live:
+        if not self.ended(pid, KEEPER_SECONDS):
             kill_quietly(pid)
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
             self.forget(pid, -signal.SIGKILL)
+
+    def ended(self, pid: int, seconds: float) -> bool:
+        """Whether the keeper `pid` has ended (and been reaped) within `seconds`."""
+        deadline = time.monotonic() + seconds
+        self.reap()
+        while pid in self.live and time.monotonic() < deadline:
+            time.sleep(POLL_SECONDS)
+            self.reap()
+        return pid not in self.live
 
     def reap(self) -> None:
         """Collect every child that has ended: a keeper's exit code is kept; an adopted orphan is forgotten."""
