@@ -14,8 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from .notebook import NotebookError, identify, load_assignments, read_cells, student_answers
+from .notebook import NotebookError, identify, likeness, load_assignments, read_cells
 from .plugin import Grading
+from .program import Program
 from .protocol import Limits
 from .reference import Reference
 from .results import Results
@@ -69,16 +70,16 @@ def open_grading(notebook: Path, settings: Settings) -> Grading:
     try:
         cells = read_cells(notebook)
         assignment = assignments[settings.assignment] if settings.assignment else identify(cells, assignments)
-        if not {c["nbgrader"].get("grade_id") for c in cells} & assignment.grade_ids:
-            raise NotebookError(f"This notebook has none of {assignment.name}'s graded cells.")
+        if not any(likeness(cells, assignment)):
+            raise NotebookError(f"This notebook has none of {assignment.name}'s graded cells and defines none of "
+                                "its graded functions.")
     except NotebookError as exc:
         if settings.assignment is None:
             raise
         assignment = assignments[settings.assignment]
         return Grading(assignment, Reference(assignment), None, settings, notebook_error=str(exc))
     reference = Reference(assignment)  # before the student process: a broken reference fails the grader early
-    answers, missing = student_answers(cells, assignment)
-    student = Student(assignment, answers, missing, reference, layers=LAYERS if settings.sandbox else (),
+    student = Student(Program.of(assignment, cells), reference, layers=LAYERS if settings.sandbox else (),
                       limits=settings.limits)
     return Grading(assignment, reference, student, settings)
 

@@ -21,6 +21,12 @@ GENERIC = {
     "process-ended": "ended or crashed the student process (os._exit, a crash, too much memory)",
     "not-written": "still raises NotImplementedError",
     "missing": "is not defined (renamed, deleted, or its cell failed)",
+    "defined-after-checks": "uses a name that the notebook defines only below the function's check cell",
+    "defined-in-block": "uses a name defined only inside a block (if, for, with...) of a cell of the student's own",
+    "set-by-code-not-run": "uses a name set in a cell of the student's own by a call or other code the grader does "
+                           "not run",
+    "cell-syntax-error": "uses a name defined in a cell of the student's own that has a syntax error",
+    "non-course-library": "imports a library other than NumPy and the standard library",
     "malformed-reply": "made the student process send data the grader cannot read",
     "returned-none": "returned None (a missing `return`)",
     "not-numbers": "returned something that is not numbers",

@@ -22,6 +22,7 @@ from nbgrader.api import Gradebook
 from nbgrader.preprocessors import ClearHiddenTests, NbGraderPreprocessor
 
 from .nbgrader_batch import batch_of
+from .notebook import plain
 
 
 @dataclass(frozen=True)
@@ -123,11 +124,6 @@ def changes_to(cell: NotebookNode, meta: dict, expected: Expected, tests_by_sour
         what.append(f"points set to {meta.get('points')!r}" +
                     (f" (should be {expected.points:g})" if expected.points is not None else ""))
     return [f"{'test cell' if expected.is_test else 'cell'} {expected.name}: " + ", ".join(what)] if what else []
-
-
-def plain(source) -> str:
-    """A cell's source without blank lines and trailing spaces: changing only those is no tampering."""
-    return "\n".join(line.rstrip() for line in str(source).splitlines() if line.strip())
 
 
 def same_number(a, b) -> bool:

@@ -8,7 +8,6 @@ message says what to fix.
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 from dataclasses import dataclass, field
@@ -33,18 +32,30 @@ class Assignment:
     path: Path
     answers: list[Cell]  # the answer cells, solution included: the reference, in notebook order
     rubric: dict[str, float]  # qualified name of a graded function -> points (from its test cell)
-    grade_ids: set[str] = field(default_factory=set)  # every nbgrader id: how a submission is recognised
+    order: list[str] = field(default_factory=list)  # every nbgrader id, in notebook order
+    tests: dict[str, str] = field(default_factory=dict)  # test cell id -> its source as released (no hidden block)
+    given: dict[str, str] = field(default_factory=dict)  # id of every other nbgrader code cell -> its source
 
     @property
     def max_score(self) -> float:
         return sum(self.rubric.values())
 
+    @property
+    def grade_ids(self) -> set[str]:
+        return set(self.order)
+
+    @property
+    def answer_ids(self) -> set[str]:
+        return {cell.grade_id for cell in self.answers}
+
+    @property
+    def roots(self) -> set[str]:
+        """The top-level names the graded functions live under (`Neuron`, `relu`...)."""
+        return {name.partition(".")[0] for name in self.rubric}
+
     def defined_in(self, name: str) -> str | None:
-        """The id of the answer cell whose code defines `name` at top level, if any."""
-        for cell in self.answers:
-            if name in top_level_names(cell.source):
-                return cell.grade_id
-        return None
+        """The id of the answer cell whose reference code defines `name` at top level, if any."""
+        return next((cell.grade_id for cell in self.answers if name in DEFINES.findall(cell.source)), None)
 
 
 def qualname_of(grade_id: str) -> str:
@@ -75,9 +86,10 @@ def read_notebook(path: Path) -> dict:
 
 def cells_of(notebook: dict, kind: str | None = "code") -> list[dict]:
     """The cells of a notebook document (of one `kind`, or all), each as {"cell_type", "source" (one
-    string), "nbgrader" (its nbgrader metadata, {} if none)}; malformed cells are skipped."""
+    string), "nbgrader" (its nbgrader metadata, {} if none), "position" (1-based, among all cells)};
+    malformed cells are skipped."""
     found = []
-    for cell in notebook["cells"]:
+    for position, cell in enumerate(notebook["cells"], 1):
         if not isinstance(cell, dict) or (kind is not None and cell.get("cell_type") != kind):
             continue
         source = cell.get("source", "")
@@ -86,7 +98,8 @@ def cells_of(notebook: dict, kind: str | None = "code") -> list[dict]:
         meta = dict(meta) if isinstance(meta, dict) else {}
         if not isinstance(meta.get("grade_id", ""), str):  # an id edited into a list or a number: no id at all
             del meta["grade_id"]
-        found.append({"cell_type": cell.get("cell_type"), "source": str(source), "nbgrader": meta})
+        found.append({"cell_type": cell.get("cell_type"), "source": str(source), "nbgrader": meta,
+                      "position": position})
     return found
 
 
@@ -97,17 +110,22 @@ def read_cells(path: Path, kind: str | None = "code") -> list[dict]:
 
 def load_assignment(path: Path) -> Assignment:
     """Read one source notebook (trusted: it is the instructor's)."""
-    answers, rubric, grade_ids = [], {}, set()
-    for cell in read_cells(path):
-        meta = cell["nbgrader"]
-        if "grade_id" not in meta:
+    assignment = Assignment(Path(path).stem, Path(path), [], {})
+    for cell in read_cells(path, kind=None):
+        meta, grade_id = cell["nbgrader"], cell["nbgrader"].get("grade_id")
+        if grade_id is None:
             continue
-        grade_ids.add(meta["grade_id"])
+        assignment.order.append(grade_id)
+        if cell["cell_type"] != "code":
+            continue
         if meta.get("solution") and not meta.get("grade"):
-            answers.append(Cell(meta["grade_id"], cell["source"]))
+            assignment.answers.append(Cell(grade_id, cell["source"]))
         elif meta.get("grade") and not meta.get("solution"):
-            rubric[qualname_of(meta["grade_id"])] = float(meta.get("points", 0))
-    return Assignment(Path(path).stem, Path(path), answers, rubric, grade_ids)
+            assignment.rubric[qualname_of(grade_id)] = float(meta.get("points", 0))
+            assignment.tests[grade_id] = HIDDEN_TESTS.sub("", cell["source"])
+        else:
+            assignment.given[grade_id] = cell["source"]
+    return assignment
 
 
 def load_assignments(solutions: Path) -> dict[str, Assignment]:
@@ -118,38 +136,38 @@ def load_assignments(solutions: Path) -> dict[str, Assignment]:
     return found
 
 
-def identify(cells: list[dict], assignments: dict[str, Assignment]) -> Assignment:
-    """The assignment a student's notebook belongs to, from its nbgrader cell ids (not its file name)."""
+def likeness(cells: list[dict], assignment: Assignment) -> tuple[int, float]:
+    """How much of `assignment` a notebook's code cells hold: its cells (by nbgrader id, or a test cell
+    by its released source, as a cell pasted without metadata has it), then the share of its graded names
+    defined at the top level of some cell. (0, 0.0): nothing of it."""
     ids = {c["nbgrader"].get("grade_id") for c in cells}
-    overlap = {name: len(ids & a.grade_ids) for name, a in assignments.items()}
-    best = max(overlap, key=overlap.get, default=None)
-    if best is None or overlap[best] == 0:
+    sources = {plain(c["source"]) for c in cells}
+    defined = {name for c in cells for name in DEFINES.findall(c["source"])}
+    cells_held = len(ids & assignment.grade_ids) + len(sources & {plain(s) for s in assignment.tests.values()})
+    return cells_held, len(defined & assignment.roots) / max(len(assignment.roots), 1)
+
+
+def identify(cells: list[dict], assignments: dict[str, Assignment]) -> Assignment:
+    """The assignment a student's notebook belongs to, from its cells and the names it defines (not its
+    file name)."""
+    scores = {name: likeness(cells, a) for name, a in assignments.items()}
+    best = max(scores, key=scores.get, default=None)
+    if best is None or not any(scores[best]):
         raise NotebookError(
-            "This notebook has none of the course's graded cells, so there is nothing to grade. Submit the "
-            "notebook you were given (cells you fill in keep hidden ids: copy your code back into them)."
+            "This notebook has none of the course's graded cells and defines none of its graded functions, so "
+            "there is nothing to grade. Submit the notebook you were given, with your code in it."
         )
     return assignments[best]
 
 
-def student_answers(cells: list[dict], assignment: Assignment) -> tuple[list[Cell], dict[str, str]]:
-    """The student's version of each answer cell, and a note for each one that is missing."""
-    by_id: dict[str, str] = {}
-    for cell in cells:
-        grade_id = cell["nbgrader"].get("grade_id")
-        if grade_id and grade_id not in by_id:  # a duplicated cell: the first copy counts, as in nbgrader
-            by_id[grade_id] = cell["source"]
-    found, missing = [], {}
-    for answer in assignment.answers:
-        if answer.grade_id in by_id:
-            found.append(Cell(answer.grade_id, strip_magics(by_id[answer.grade_id])))
-        else:
-            missing[answer.grade_id] = (
-                f"The answer cell '{answer.grade_id}' is missing from your notebook (deleted, or its code "
-                "pasted into a new cell, which the grader does not read)."
-            )
-    return found, missing
+def plain(source: str) -> str:
+    """A cell's source without blank lines and trailing spaces: changing only those changes nothing."""
+    return "\n".join(line.rstrip() for line in str(source).splitlines() if line.strip())
 
 
+# nbgrader's default delimiters: the block a release leaves out of a test cell (ClearHiddenTests).
+HIDDEN_TESTS = re.compile(r"^[^\n]*BEGIN HIDDEN TESTS.*?END HIDDEN TESTS[^\n]*\n?", re.MULTILINE | re.DOTALL)
+DEFINES = re.compile(r"^(?:async\s+)?(?:def|class)\s+([A-Za-z_]\w*)", re.MULTILINE)  # top-level names, unparsed
 MAGIC = re.compile(r"^(\s*)([%!].*)$", re.MULTILINE)
 
 
@@ -157,16 +175,3 @@ def strip_magics(source: str) -> str:
     """Jupyter's %magics and !shell lines are not Python: they are commented out, not run."""
     return MAGIC.sub(r"\1pass  # \2", source)
 
-
-def top_level_names(source: str) -> set[str]:
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return set()
-    names = set()
-    for node in tree.body:
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, ast.Assign):
-            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
-    return names

@@ -83,8 +83,9 @@ class Grading:
     def results(self) -> Results:
         isolation = self.student.isolation if self.student else "none"
         problems = dict(self.student.problems) if self.student else {}
+        graded_from = self.student.program.graded_from() if self.student else []
         return Results(self.assignment.name, self.tests, isolation=isolation, notebook_error=self.notebook_error,
-                       problems=problems)
+                       problems=problems, graded_from=graded_from)
 
     # -- set-up and collection: only this assignment's checks, each declared with @check ----------------
     def pytest_configure(self, config: pytest.Config) -> None:
@@ -121,7 +122,8 @@ class Grading:
     def pytest_runtest_call(self, item: pytest.Item):
         if self.student is None:
             return (yield)
-        with self.student.check(self._checks[item.nodeid].seconds) as self._run:
+        found = self._checks[item.nodeid]
+        with self.student.check(found.seconds, found.function) as self._run:
             return (yield)
 
     @pytest.hookimpl(wrapper=True)

@@ -9,8 +9,10 @@ back numbers and nothing else.
 
 Conversation (grader -> student process, student process -> grader):
     (start)                                          <- {"op": "ready", "isolation": layer}
-    {"op": "exec", "cell": id, "source": code}      -> {"op": "done"} | {"op": "error", ...}
-    {"op": "call", "target": "Class.method", ...}   -> {"op": "standin", ...}* then {"op": "result", ...}
+    {"op": "exec", "cell": id, "source": code,      -> {"op": "done", "errors": {statement: error}}
+     "namespace": key, "statements": [i...] | null}     | {"op": "error", ...} (a whole cell that raised)
+    {"op": "call", "target": "Class.method",        -> {"op": "standin", ...}* then {"op": "result", ...}
+     "namespace": key, ...}
     {"op": "echo", "args": ...}                     -> {"op": "echo"}  (the cost of moving the arguments)
 While a call runs, each stand-in (a graded member answered by the grader's reference) asks for its value
 with {"op": "standin"} and waits for {"op": "value"} or {"op": "raise"}.
@@ -42,6 +44,7 @@ class Limits:
     memory_bytes: int = 2**30  # address space of the student process
     cpu_seconds: int = 600  # CPU time of the student process over its whole life
     output_chars: int = 2000  # printed output kept per call, and shown in feedback
+    libraries: tuple[str, ...] = ("numpy", "matplotlib")  # what student code may import beyond the standard library
 
 
 class Opaque:

@@ -3,8 +3,9 @@
 Format: https://gradescope-autograders.readthedocs.io/en/latest/specs/ (score, execution_time, output,
 tests[] with name, score, max_score, status, output, visibility, tags, extra_data). Grader-specific facts
 go in the `extra_data` the format sets aside: per test the graded function; for the whole, the assignment,
-the maximum score, the isolation layer, why the grader or the notebook failed, which answer cells had
-problems. A failed test's `tags` are the ids of the mistakes it recognised (mistakes.py).
+the maximum score, the isolation layer, why the grader or the notebook failed, which cells had problems,
+which cells of the student's own supplied graded code. A failed test's `tags` are the ids of the mistakes it
+recognised (mistakes.py).
 
 Points are exact: each check's maximum is a whole number of hundredths of a point, and a function's
 checks add up to exactly its points (`apportion`), so totals never read 14.999999999999998.
@@ -70,7 +71,8 @@ class Results:
     isolation: str = "none"  # "bubblewrap", "landlock" or "none"
     error: str | None = None  # set when the grader itself could not run
     notebook_error: str | None = None  # why the notebook could not be read or graded at all
-    problems: dict[str, str] = field(default_factory=dict)  # answer cell id -> why its code is not all there
+    problems: dict[str, str] = field(default_factory=dict)  # cell -> why its code is not all there
+    graded_from: list[str] = field(default_factory=list)  # cells of the student's own whose code the checks used
 
     @property
     def score(self) -> float:
@@ -91,7 +93,8 @@ class Results:
             "tests": [t.to_dict() for t in self.tests],
             "extra_data": {"assignment": self.assignment, "max_score": self.max_score,
                            "isolation": self.isolation, "grader_error": self.error,
-                           "notebook_error": self.notebook_error, "problems": self.problems},
+                           "notebook_error": self.notebook_error, "problems": self.problems,
+                           "graded_from": self.graded_from},
         }
 
 

@@ -1,6 +1,8 @@
-"""Submissions whose answer cells are the same code: a signal for the instructor, never proof of copying.
+"""Submissions whose graded code is the same: a signal for the instructor, never proof of copying.
 
-Two notebooks match when their answer cells, taken together, are identical after normalising away what
+The graded code is what the grader runs of a notebook (program.py): its answer cells, and the definitions
+of cells of the student's own that graded code uses. Two notebooks match when that code is identical after
+normalising away what
 copying most easily changes: comments, docstrings, blank lines and layout (the code is parsed and printed
 back), and the names of variables, arguments and helpers (renamed in order of first use). Attribute names
 (`np.exp`, `self.weights`), keywords and builtins are kept, and so are the names the checks call. Short
@@ -15,7 +17,8 @@ import hashlib
 from collections import defaultdict
 from pathlib import Path
 
-from .notebook import Assignment, NotebookError, read_cells, student_answers
+from .notebook import Assignment, NotebookError, read_cells
+from .program import Program
 
 ROOT = Path(__file__).resolve().parent.parent
 KEEP = frozenset(dir(builtins)) | {"self", "cls"}
@@ -66,17 +69,17 @@ def normalise(sources: list[str], keep: set[str]) -> str | None:
 
 
 def fingerprint(notebook: Path | None, assignment: Assignment) -> str | None:
-    """A hash of the notebook's normalised answer cells; None when there is nothing to compare."""
+    """A hash of the notebook's normalised graded code; None when there is nothing to compare."""
     if notebook is None:
         return None
     try:
-        answers, _ = student_answers(read_cells(notebook), assignment)
+        sources = Program.of(assignment, read_cells(notebook)).graded_sources()
     except NotebookError:
         return None
-    if not answers:
+    if not sources:
         return None
     keep = {part for name in assignment.rubric for part in name.split(".")}
-    code = normalise([cell.source for cell in answers], keep)
+    code = normalise(sources, keep)
     return hashlib.sha256(code.encode()).hexdigest() if code is not None else None
 
 

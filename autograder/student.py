@@ -27,7 +27,7 @@ from typing import Any
 import numpy as np
 
 from .feedback import StudentError, StudentTimeout
-from .notebook import Assignment, Cell
+from .program import MAIN, Exec, Program
 from .protocol import Channel, ChannelClosed, Limits, Outcome, decode, encode
 from .reference import Reference
 from .sandbox import LAYERS, Zygote, ZygoteGone, shares_zygote, zygote
@@ -38,6 +38,9 @@ KEEPER_SECONDS = 10  # how long a process that closed its channel may take to en
 STANDIN_MEMORY = 2**30  # bytes the reference may allocate while it answers a stand-in, in this process
 PROBE_FLOATS = 2**15  # the size of the array that measures the channel, before any student code runs
 EXCEPTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,59}")
+UNDEFINED = re.compile(r"name '([A-Za-z_]\w*)' is not defined")
+NUMPY_ONLY = ("This course is graded with NumPy and the Python standard library only, wherever it is graded: "
+              "write it with NumPy.")
 
 
 class _Stopped(Exception):
@@ -65,15 +68,17 @@ class CheckRun:
 
     seconds: float
     deadline: float
+    function: str | None = None  # the graded function the check belongs to
     outcomes: list[Outcome] = field(default_factory=list)
 
 
 class Student:
-    def __init__(self, assignment: Assignment, answers: list[Cell], problems: dict[str, str],
-                 reference: Reference, *, layers: tuple[str, ...] = LAYERS, limits: Limits | None = None) -> None:
-        self.assignment, self.answers, self.reference = assignment, answers, reference
-        self.problems = dict(problems)  # answer cell id -> why its code is not (fully) there
+    def __init__(self, program: Program, reference: Reference, *, layers: tuple[str, ...] = LAYERS,
+                 limits: Limits | None = None) -> None:
+        self.program, self.assignment, self.reference = program, program.assignment, reference
+        self.problems = program.notes()  # cell -> why its code is not (fully) there
         self.broken: dict[str, StudentError] = {}  # qualified name -> why it fails at once from now on
+        self.failed: dict[int, tuple[str, str]] = {}  # definition that raised or hung when run -> (why, mistake)
         self.layers, self.limits = layers, limits or Limits()
         self.isolation = "not started"
         self._run: CheckRun | None = None
@@ -82,14 +87,15 @@ class Student:
         self._channel: Channel | None = None
         self._seconds_per_byte: float | None = None  # the channel's cost, measured before student code runs
         self._loaded = False
-        self._left_out: dict[str, str] = {}  # answer cells that hung or killed the process when run -> how
+        self._left_out: set[str] = set()  # cells that hung or killed the process when run
         self._start()  # now, so that the student process is ready when the first check runs
 
     @contextlib.contextmanager
-    def check(self, seconds: float | None = None) -> Iterator[CheckRun]:
-        """The span of one check: every call in it shares one deadline."""
+    def check(self, seconds: float | None = None, function: str | None = None) -> Iterator[CheckRun]:
+        """The span of one check of `function`: every call in it shares one deadline, and sees the notebook
+        as Run All would have it at that function's check cell."""
         seconds = seconds or self.limits.check_seconds
-        self._run = CheckRun(seconds, time.monotonic() + seconds)
+        self._run = CheckRun(seconds, time.monotonic() + seconds, function)
         try:
             yield self._run
         finally:
@@ -117,7 +123,9 @@ class Student:
         stand.update(standins or {})
         stand.pop(target.rpartition(".")[2], None)  # the function under check is always the student's own
         constants = {name: encode(s.value) for name, s in stand.items() if isinstance(s, Constant)}
-        message = {"op": "call", "target": target, "args": encode(list(args)), "kwargs": encode(kwargs or {}),
+        function = self._run.function if self._run else None
+        message = {"op": "call", "target": target, "namespace": self.program.namespace_of.get(function, MAIN),
+                   "args": encode(list(args)), "kwargs": encode(kwargs or {}),
                    "init": encode(list(init)), "state": encode(state or {}), "seed": seed,
                    "standins": sorted(set(stand) - set(constants)), "constants": constants}
         deadline = self._deadline(budget) + loaded
@@ -144,9 +152,9 @@ class Student:
         if self._run is not None:
             self._run.outcomes.append(outcome)
         if reply["op"] == "missing":
-            raise StudentError(*self._missing(str(reply.get("name"))))
+            raise StudentError(*self._missing(str(reply.get("name")), function))
         if reply["op"] == "error":
-            raise self._raised(target, reply.get("error"))
+            raise self._raised(target, reply.get("error"), function)
         return outcome
 
     def transfer_seconds(self, *args: Any, kwargs: dict | None = None) -> float:
@@ -178,29 +186,35 @@ class Student:
         return self._own_zygote
 
     # -- explaining failures --------------------------------------------------------------------------
-    def _missing(self, name: str) -> tuple[str, str]:
+    def _missing(self, name: str, function: str | None) -> tuple[str, str]:
         """Why `name` is not there, and the mistake: "missing", or how its cell ended ("timeout"...)."""
         scope, _, member = name.rpartition(".")
         if scope:
             return f"{scope} has no method {member}: was it renamed or deleted? The checks call `{name}`.", "missing"
+        if found := self.program.explain(name, function, self.failed):
+            return found
         cell = self.assignment.defined_in(name)
-        if cell in self.problems:
-            return f"{name} is not defined, because: {self.problems[cell]}", self._left_out.get(cell, "missing")
-        return (f"{name} is not defined in your notebook: the answer cell '{cell}' must define it (renamed?).",
-                "missing")
+        return (f"{name} is not defined anywhere in your notebook: it belongs in the answer cell '{cell}' (was it "
+                "deleted, or the name changed?).", "missing")
 
-    @staticmethod
-    def _raised(target: str, error: Any) -> StudentError:
+    def _raised(self, target: str, error: Any, function: str | None = None) -> StudentError:
         error = error if isinstance(error, dict) else {}
         kind, text = str(error.get("type", "Exception")), str(error.get("message", ""))
         if kind == "NotImplementedError" and not text:
             return StudentError(f"{target} is not written yet: it still raises NotImplementedError.",
                                 mistake="not-written")
         lines = [f"{target} raised {kind}: {text}".rstrip(": ")]
-        lines += [f"  at {line}" for line in list(error.get("trace", []))[-3:]]
         # The exception's class is the student's: its name goes into a mistake id only if it is a plain one.
-        plain = kind if EXCEPTION_NAME.fullmatch(kind) else "Exception"
-        return StudentError("\n".join(lines), mistake=f"raised-{plain}")
+        mistake = f"raised-{kind if EXCEPTION_NAME.fullmatch(kind) else 'Exception'}"
+        if kind == "ModuleNotFoundError":
+            lines.append(NUMPY_ONLY)
+            mistake = "non-course-library"
+        elif kind == "NameError" and (name := UNDEFINED.match(text)) and \
+                (found := self.program.explain(name[1], function, self.failed)):
+            lines.append(found[0])
+            mistake = found[1]
+        lines += [f"  at {line}" for line in list(error.get("trace", []))[-3:]]
+        return StudentError("\n".join(lines), mistake=mistake)
 
     def _answer_standin(self, stand: dict[str, Standin], request: dict, target: str) -> dict:
         name = str(request.get("name"))
@@ -267,27 +281,48 @@ class Student:
         self._seconds_per_byte = (time.monotonic() - started) / size
 
     def _run_cells(self) -> bool:
-        """Run each answer cell once; False when one hung or ended the process (it is then left out)."""
+        """Run the notebook's code as the program plans it, once per namespace; False when a cell hung or
+        ended the process (it is then left out)."""
         seconds = self.limits.cell_seconds
-        for cell in self.answers:
-            if cell.grade_id in self._left_out:
-                continue
-            try:
-                self._send({"op": "exec", "cell": cell.grade_id, "source": cell.source}, time.monotonic() + seconds)
-                reply = self._receive(time.monotonic() + seconds)
-            except _Stopped as stop:
-                timed_out = isinstance(stop, _TimedOut)
-                self._left_out[cell.grade_id] = "timeout" if timed_out else "process-ended"
-                what = f"did not finish within {seconds:g} s when run" if timed_out else str(stop).rstrip(".")
-                self.problems[cell.grade_id] = (
-                    f"your cell '{cell.grade_id}' {what}, so the grader left it out: keep answer cells to "
-                    "definitions, with no long-running code at their top level.")
-                self._kill()
-                return False
-            if reply.get("op") == "error":
-                self.problems.setdefault(cell.grade_id, f"your cell '{cell.grade_id}' raised an error when run: "
-                                         + str(self._raised("it", reply.get("error", {}))).removeprefix("it raised "))
+        for namespace, steps in self.program.plans.items():
+            for step in steps:
+                if step.label in self._left_out:
+                    continue
+                try:
+                    self._send({"op": "exec", "cell": step.label, "source": step.source, "namespace": namespace,
+                                "statements": step.statements}, time.monotonic() + seconds)
+                    reply = self._receive(time.monotonic() + seconds)
+                except _Stopped as stop:
+                    timed_out = isinstance(stop, _TimedOut)
+                    what = f"did not finish within {seconds:g} s when run" if timed_out else str(stop).rstrip(".")
+                    self._fail(step, None, f"{what}, so the grader left it out: keep answer cells to definitions, "
+                               "with no long-running code at their top level.", "timeout" if timed_out
+                               else "process-ended")
+                    self._left_out.add(step.label)
+                    self._kill()
+                    return False
+                if reply.get("op") == "error":
+                    self._fail(step, None, self._cell_error(reply.get("error")), None)
+                errors = reply.get("errors") if reply.get("op") == "done" else None
+                for number, error in (errors.items() if isinstance(errors, dict) else ()):
+                    if str(number).isdigit() and int(number) in (step.statements or ()):
+                        self._fail(step, int(number), self._cell_error(error), None)
         return True
+
+    def _fail(self, step: Exec, statement: int | None, what: str, mistake: str | None) -> None:
+        """Record that a step (or one statement of it) raised or hung: a note for the student, and why the
+        names it defines are missing."""
+        text = f"your cell {step.title} {what}"
+        mistake = mistake or ("non-course-library" if NUMPY_ONLY in what else "missing")
+        self.problems.setdefault(step.key, text)
+        orders = step.orders if statement is None else [step.orders[step.statements.index(statement)]]
+        for order in orders:
+            self.failed.setdefault(order, (text, mistake))
+
+    def _cell_error(self, error: Any) -> str:
+        """How a cell's error reads in a note: "raised an error when run: NameError: ... at ..."."""
+        text = str(self._raised("it", error)).removeprefix("it raised ")
+        return f"raised an error when run: {text}"
 
     def _send(self, message: dict, deadline: float) -> None:
         try:

@@ -81,7 +81,8 @@ def function_scores(entry: Entry) -> dict[str, tuple[float, float]]:
 
 def needs_a_look(entry: Entry, *, unsandboxed: bool = True) -> list[str]:
     """Why an instructor should open this submission: grader failures, timeouts, crashes, invalid
-    notebooks, no sandbox (unless `unsandboxed` is false), tampering. Empty for an ordinary submission,
+    notebooks, no sandbox (unless `unsandboxed` is false), tampering, and (information, never a penalty)
+    graded code that came from cells other than the answer cells. Empty for an ordinary submission,
     however low its score. Both grade-class's report and `nbgrader autograde`'s closing list say these."""
     if entry.doc is None:
         return [entry.error or "no results"]
@@ -99,6 +100,9 @@ def needs_a_look(entry: Entry, *, unsandboxed: bool = True) -> list[str]:
                 reasons.append(reason)
     if unsandboxed and extra.get("isolation") == "none" and not extra.get("notebook_error"):  # (else no code ran)
         reasons.append("graded without a sandbox")
+    graded_from = extra.get("graded_from")
+    if isinstance(graded_from, list) and graded_from:  # information for the instructor, never a penalty
+        reasons.append("graded code came from cells other than the answer cells: " + "; ".join(map(str, graded_from)))
     tampering = extra.get("tampering")
     if isinstance(tampering, list):
         reasons += [f"tampering: {t}" for t in tampering]

@@ -42,7 +42,8 @@ def read_json(path: Path) -> dict:
 
 
 def code_cells(path: Path) -> list[dict]:
-    return read_cells(path)
+    """A notebook's code cells as the grader reads them, less their positions (to compare two notebooks)."""
+    return [{k: v for k, v in cell.items() if k != "position"} for cell in read_cells(path)]
 
 
 def grade_cli(notebook: Path, results: Path, *extra: str, timeout: float = 300) -> subprocess.CompletedProcess:

@@ -24,6 +24,7 @@ from conftest import ROOT, code_cells, read_json, release, source
 
 from autograder.classroom50.bundle import main as write_bundles
 from autograder.classroom50.result import scale_for
+from autograder.notebook import plain
 from autograder.summary import markdown
 
 SCHEMA = read_json(ROOT / "autograder" / "classroom50" / "result-v1.schema.json")
@@ -201,9 +202,15 @@ def test_bundle_holds_what_grading_needs_and_nothing_of_the_other_assignments(au
     assert sorted(p.name for p in bundle.iterdir()) == \
         ["autograder", "autograder.py", "bundle.json", "requirements.txt", "solutions"]
     reference = bundle / "solutions/01_neuron/01_neuron.ipynb"
-    answers = [c["source"] for c in code_cells(source("01_neuron"))
-               if c["nbgrader"].get("solution")]
-    assert [c["source"] for c in code_cells(reference) if c["source"]] == answers
+    # The answer cells' code (the reference); the other nbgrader cells as students received them (test cells
+    # without a hidden block), by which a cell pasted without its metadata is still known.
+    given = {c["nbgrader"]["grade_id"]: c["source"] for c in code_cells(release("01_neuron")) if c["nbgrader"]}
+    for cell in code_cells(reference):
+        meta = cell["nbgrader"]
+        expected = given[meta["grade_id"]] if not meta.get("solution") else next(
+            c["source"] for c in code_cells(source("01_neuron")) if c["nbgrader"].get("grade_id") == meta["grade_id"])
+        assert plain(cell["source"]) == plain(expected), meta["grade_id"]
+    assert {c["nbgrader"]["grade_id"] for c in code_cells(reference)} == set(given)
     assert "HIDDEN TESTS" not in reference.read_text() and "markdown" not in reference.read_text()
     packed = io.BytesIO()
     with tarfile.open(fileobj=packed, mode="w:gz") as tar:

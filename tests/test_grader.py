@@ -213,3 +213,22 @@ def test_a_cell_id_edited_into_a_list_is_ignored_not_a_grader_failure(tmp_path):
     (tmp_path / "odd.ipynb").write_text(json.dumps(notebook))
     results = grade(tmp_path / "odd.ipynb")
     assert results.error is None and results.score == 5
+
+
+def test_student_code_imports_numpy_and_the_standard_library_only_whatever_is_installed(tmp_path):
+    # jinja2 is installed beside the grader (nbgrader needs it), yet a cell that imports it gets the
+    # course's message, as scipy does where it is not installed: the grade does not depend on the machine.
+    nb = read_json(SUBMISSIONS / "01_neuron/correct_matmul_and_list_comprehension.ipynb")
+    answer = next(c for c in nb["cells"] if c["metadata"].get("nbgrader", {}).get("grade_id") == "neuron_answer")
+    answer["source"] = "import jinja2\nimport math, json, numpy.linalg\n" + "".join(answer["source"])
+    path = tmp_path / "imports.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    results = grade(path)
+    assert results.score == 0 and results.problems["neuron_answer"].startswith(
+        "your cell 'neuron_answer' raised an error when run: ModuleNotFoundError: No module named 'jinja2'\n"
+        "This course is graded with NumPy and the Python standard library only")
+    tags = {tag for t in results.tests for tag in t.tags}
+    assert tags == {"sigmoid/non-course-library", "forward/non-course-library"}
+    answer["source"] = answer["source"].replace("import jinja2\n", "")
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    assert grade(path).score == 5  # the standard library and numpy's own modules import as usual

@@ -19,7 +19,8 @@ from conftest import ROOT
 from autograder.feedback import StudentError
 from autograder.landlock import abi_version
 from autograder.mistakes import tag
-from autograder.notebook import Cell, load_assignment
+from autograder.notebook import load_assignment
+from autograder.program import Program
 from autograder.reference import Reference
 from autograder.sandbox import bwrap_works, zygote
 from autograder.student import Student
@@ -154,10 +155,16 @@ LAYERS = [pytest.param(("bubblewrap",), marks=needs_bwrap, id="bubblewrap"),
               LANDLOCK_ABI < 6, reason=f"this kernel's Landlock ABI is {LANDLOCK_ABI}; these checks need 6"))]
 
 
+def probe_program(assignment) -> Program:
+    """A notebook of one cell: the probe, as the answer cell."""
+    return Program.of(assignment, [{"cell_type": "code", "source": PROBE, "nbgrader": {"grade_id": "neuron_answer"},
+                                    "position": 1}])
+
+
 @pytest.fixture
 def probe(request):
     assignment = load_assignment(SOURCE)
-    student = Student(assignment, [Cell("neuron_answer", PROBE)], {}, Reference(assignment), layers=request.param)
+    student = Student(probe_program(assignment), Reference(assignment), layers=request.param)
     yield student
     student.close()
 
@@ -279,7 +286,7 @@ def test_sandboxed_student_code_has_no_ipc_keyring_or_metadata_to_leave_answers_
 def test_below_landlock_abi_6_each_submission_has_a_zygote_of_its_own(monkeypatch):
     monkeypatch.setattr("autograder.student.shares_zygote", lambda layers: False)
     assignment = load_assignment(SOURCE)
-    students = [Student(assignment, [Cell("neuron_answer", PROBE)], {}, Reference(assignment), layers=())
+    students = [Student(probe_program(assignment), Reference(assignment), layers=())
                 for _ in range(2)]
     assert [s.call("Neuron.pid").value > 0 for s in students] == [True, True]
     own = [s._own_zygote for s in students]
@@ -299,7 +306,7 @@ def test_a_forked_grading_process_leaves_its_parents_zygote_alone(probe):
         try:
             os.close(wait)
             probe.close()  # the parent's student process and zygote are not this process's to end
-            ours = Student(probe.assignment, probe.answers, {}, probe.reference, layers=()).call("Neuron.pid")
+            ours = Student(probe.program, probe.reference, layers=()).call("Neuron.pid")
             os.read(go_on, 1)  # still running while the parent ends its zygote
             os._exit(0 if ours.value > 0 and zygote(()) is not parents else 1)
         finally:

@@ -203,3 +203,51 @@ def test_one_student_graded_again_alone_gets_the_same_scores(course):
     run = nbgrader(course["folder"], "autograde", "01_neuron", "--student", "s02", "--force")
     assert run.returncode == 0 and re.search(r"^\[1/1\] s02 01_neuron 2\.5/5$", run.stdout, re.M), run.stdout
     assert scores() == before
+
+
+# Example submissions whose graded code is not (only) in their answer cells: helper cells, cells pasted without
+# metadata, copies of an answer cell (an id twice), names defined below the checks or where the grader runs nothing.
+DEFINED_ELSEWHERE = {
+    "01_neuron": ["correct_helpers_and_import_in_a_cell_above", "correct_no_nbgrader_metadata_at_all",
+                  "bug_helper_defined_below_the_checks", "bug_helper_defined_inside_an_if_block",
+                  "correct_with_broken_scratch_cells"],
+    "02_logistic_regression": ["correct_answer_cell_pasted_back_without_metadata",
+                               "correct_kept_a_buggy_copy_of_the_answer_cell_above",
+                               "correct_cost_helper_in_a_cell_below_the_answer",
+                               "correct_helpers_beside_an_endless_loop_and_an_error"],
+    "03_activation_functions": ["correct_relu_written_in_a_new_cell_below_the_stub",
+                                "correct_answer_cells_without_metadata", "bug_sigmoid_from_scipy"],
+}
+
+
+@pytest.fixture(scope="module")
+def elsewhere(tmp_path_factory: pytest.TempPathFactory) -> dict:
+    folder = make_course(tmp_path_factory.mktemp("elsewhere") / "course", list(DEFINED_ELSEWHERE))
+    runs = {"generate": nbgrader(folder, "generate_assignment", "*")}
+    for a, names in DEFINED_ELSEWHERE.items():
+        for name in names:
+            submit(folder, name, a, SUBMISSIONS / a / f"{name}.ipynb")
+        runs[a] = nbgrader(folder, "autograde", a)
+    return {"folder": folder, "runs": runs}
+
+
+def test_nbgrader_autograde_scores_code_outside_the_answer_cells_exactly_as_grade_does(elsewhere):
+    for name, run in elsewhere["runs"].items():
+        assert run.returncode == 0, (name, run.stderr[-3000:])
+    with Gradebook(f"sqlite:///{elsewhere['folder'] / 'gradebook.db'}") as gb:
+        for a, names in DEFINED_ELSEWHERE.items():
+            for name in names:
+                expected: dict[str, float] = {}
+                for test in read_json(SUBMISSIONS / a / f"{name}.expected.json")["tests"]:
+                    function = test["extra_data"]["function"]
+                    expected[function] = round(expected.get(function, 0) + test["score"], 2)
+                got = {g.name.replace("-", "."): g.auto_score for g in gb.find_submission_notebook(a, a, name).grades
+                       if g.name.replace("-", ".") in expected}
+                assert got == pytest.approx(expected, abs=1e-9), name
+
+
+def test_the_needs_a_look_list_names_the_notebooks_graded_from_cells_of_their_own(elsewhere):
+    listed = elsewhere["runs"]["01_neuron"].stdout.split("Needs a look: ")[1]
+    line = next(x for x in listed.splitlines() if x.strip().startswith("correct_helpers_and_import_in_a_cell_above"))
+    assert "graded code came from cells other than the answer cells: cell 10 (`import math`)" in line
+    assert "correct_with_broken_scratch_cells" not in listed  # its own cells hold nothing graded code uses

@@ -19,6 +19,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+from ..notebook import HIDDEN_TESTS
 from ..template import ROOT, assignments, pins, python_version
 from ..template import main as write_template
 
@@ -32,14 +33,16 @@ def slug(assignment: str) -> str:
 
 
 def answer_cells_only(source: Path) -> dict:
-    """The source notebook with its graded cells only, and only the answer cells' code: the reference."""
+    """The source notebook with its nbgrader code cells only: the answer cells' code (the reference), and the
+    other cells as students received them (test cells without their hidden block), by which a cell pasted
+    without its metadata is still known."""
     notebook = json.loads(source.read_text(encoding="utf-8"))
     cells = []
     for cell in notebook["cells"]:
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if cell["cell_type"] == "code" and "grade_id" in meta:
-            answer = meta.get("solution") and not meta.get("grade")
-            cells.append({**cell, "source": cell["source"] if answer else "", "outputs": [], "execution_count": None})
+            text = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
+            cells.append({**cell, "source": HIDDEN_TESTS.sub("", text), "outputs": [], "execution_count": None})
     return {**notebook, "cells": cells}
 
 
