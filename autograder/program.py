@@ -51,15 +51,16 @@ class CodeCell:
     source: str  # magics commented out
     kind: str  # "answer", "test" (never run), "other"
     given: bool = False  # a cell of the release as it was given (its code is not the student's), with or without id
+    written: str = ""  # the source as the student wrote it (what messages quote)
     syntax_error: str | None = None
 
     def describe(self) -> str:
-        first = next((line.strip() for line in self.source.splitlines() if line.strip()), "")
+        first = next((line.strip() for line in self.written.splitlines() if line.strip()), "")
         return f"cell {self.position} (`{first[:60]}`)" if first else f"cell {self.position}"
 
     def at(self, line: int) -> str:
         """Where a statement starts: "cell 14, line 3 (`def logistic(z):`)"."""
-        lines = self.source.splitlines()
+        lines = self.written.splitlines()
         text = lines[line - 1].strip() if 0 < line <= len(lines) else ""
         return f"cell {self.position}, line {line} (`{text[:60]}`)" if line > 1 else self.describe()
 
@@ -77,6 +78,7 @@ class Definition:
     modifies: frozenset[str] = frozenset()  # `Neuron.forward = f` changes Neuron without binding it anew
     star: bool = False  # `from m import *`: binds what no other definition binds
     line: int = 1  # where in its cell it starts
+    imports: str = ""  # for an import statement, what it imports (two alike give a name the same value)
 
 
 @dataclass(frozen=True)
@@ -151,7 +153,7 @@ class Program:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             star = any(alias.name == "*" for alias in node.names)
             names = {(a.asname or a.name).partition(".")[0] for a in node.names if a.name != "*"}
-            self.add(cell, number, names, set(), star=star, line=node.lineno)
+            self.add(cell, number, names, set(), star=star, line=node.lineno, imports=ast.dump(node))
         elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
             self.add(cell, number, {node.name}, reads, line=node.lineno)
         elif (targets := assigned(node)) is not None:
@@ -163,10 +165,10 @@ class Program:
             self.skipped += [Skipped(name, cell, why, mistake, node.lineno) for name in sorted(bound_at_top([node]))]
 
     def add(self, cell: int, statement: int | None, binds: set[str], reads: set[str], *,
-            modifies: set[str] = frozenset(), star: bool = False, line: int = 1) -> None:
+            modifies: set[str] = frozenset(), star: bool = False, line: int = 1, imports: str = "") -> None:
         order = len(self.definitions)
         self.definitions.append(Definition(order, cell, statement, frozenset(binds), frozenset(reads),
-                                           frozenset(modifies), star, line))
+                                           frozenset(modifies), star, line, imports))
         for name in binds | ({"*"} if star else set()):
             self._binders.setdefault(name, []).append(order)
         for name in modifies:
@@ -202,7 +204,7 @@ class Program:
         own: dict[tuple[int, ...], str] = {}
         for function, (order, _) in self.checkpoints.items():
             chosen, resolved = self.closure({root(function)}, order)
-            if all(self.effective(name, order) == self.effective(name, last) for name, before in resolved
+            if all(self.same(self.effective(name, order), self.effective(name, last)) for name, before in resolved
                    if before == order):
                 self.namespace_of[function] = MAIN
                 continue
@@ -211,22 +213,27 @@ class Program:
             self.plans.setdefault(key, self.execs(chosen))
             self.used |= chosen
 
+    def same(self, one: tuple[int, ...], other: tuple[int, ...]) -> bool:
+        """Whether two chains of definitions give a name the same value: the same definitions, or the same
+        import statement written twice (`import numpy as np` in a scratch cell below the first one)."""
+        def key(order: int) -> object:
+            return self.definitions[order].imports or order
+        return [key(o) for o in one] == [key(o) for o in other]
+
     # -- resolving names -----------------------------------------------------------------------------
     def binding(self, name: str, before: int) -> int | None:
-        """The definition of `name` in effect just before definition number `before`, if any (else the
-        last star import before it)."""
-        for orders in (self._binders.get(name, []), self._binders.get("*", [])):
-            at = bisect.bisect_left(orders, before)
-            if at:
-                return orders[at - 1]
-        return None
+        """The definition of `name` in effect just before definition number `before`, if any: the last one
+        that binds it, or a star import after that (which may bind it too)."""
+        found = [orders[at - 1] for orders in (self._binders.get(name, []), self._binders.get("*", []))
+                 if (at := bisect.bisect_left(orders, before))]
+        return max(found) if found else None
 
     def effective(self, name: str, before: int) -> tuple[int, ...]:
         """What makes `name` what it is just before definition `before`: its binding, then each change since."""
         bound = self.binding(name, before)
-        start = -1 if bound is None else bound
-        changes = [order for order in self._modifiers.get(name, []) if start < order < before]
-        return ((bound,) if bound is not None else ()) + tuple(changes)
+        changes = self._modifiers.get(name, [])
+        start = 0 if bound is None else bisect.bisect_right(changes, bound)
+        return ((bound,) if bound is not None else ()) + tuple(changes[start:bisect.bisect_left(changes, before)])
 
     def closure(self, roots: set[str], before: int) -> tuple[set[int], set[tuple[str, int]]]:
         """The definitions graded code at `before` can reach, answer cells included; and every (name,
@@ -245,7 +252,8 @@ class Program:
             for found in self.effective(name, point):
                 if found not in chosen:
                     chosen.add(found)
-                    todo += [(n, p) for n in self.definitions[found].reads for p in (found, before)]
+                    definition = self.definitions[found]  # (what it changes is already followed, just above)
+                    todo += [(n, p) for n in definition.reads - definition.modifies for p in (found, before)]
         return chosen, looked
 
     def execs(self, chosen: set[int]) -> list[Exec]:
@@ -265,19 +273,22 @@ class Program:
 
     # -- what the grader and the instructor are told -------------------------------------------------
     def graded_from(self) -> list[str]:
-        """The cells other than the answer cells (and the release's own cells) whose code some check uses."""
-        cells = sorted({self.definitions[order].cell for order in self.used})
+        """The cells other than the answer cells (and the release's own cells) whose functions, classes or
+        values some check uses (an import alone is not graded code)."""
+        cells = sorted({self.definitions[order].cell for order in self.used if not self.definitions[order].imports})
         return [self.cells[c].describe() for c in cells if self.cells[c].kind == "other" and not self.cells[c].given]
 
     def graded_sources(self) -> list[str]:
-        """The code the main namespace runs, in order, as source text (for similar-submission fingerprints)."""
+        """The code the main namespace runs, in order, as source text (for similar-submission fingerprints),
+        less the imports of cells other than the answer cells."""
         found = []
         for step in self.plans[MAIN]:
             if step.statements is None:
                 found.append(step.source)
                 continue
             tree = ast.parse(step.source)
-            found += [ast.get_source_segment(step.source, tree.body[i]) or "" for i in step.statements]
+            found += [ast.get_source_segment(step.source, tree.body[i]) or "" for i, order in
+                      zip(step.statements, step.orders, strict=True) if not self.definitions[order].imports]
         return found
 
     def notes(self) -> dict[str, str]:
@@ -332,7 +343,7 @@ def classify(assignment: Assignment, cells: list[dict]) -> list[CodeCell]:
             kind = "answer" if grade_id in assignment.answer_ids else "other"
         label = grade_id if kind == "answer" and grade_id not in labels else str(cell["position"])
         labels.add(label)
-        found.append(CodeCell(cell["position"], label, strip_magics(source), kind, plain(source) in given))
+        found.append(CodeCell(cell["position"], label, strip_magics(source), kind, plain(source) in given, source))
     return found
 
 
@@ -386,24 +397,29 @@ def assigned(node: ast.stmt) -> tuple[set[str], set[str]] | None:
 
 def global_reads(source: str, tree: ast.Module) -> list[set[str]]:
     """For each top-level statement, the global names it reads when it runs (decorators, default values, base
-    classes, values) and when the functions and classes it defines run, as Python's symbol tables give them."""
-    reads = [module_reads(node) for node in tree.body]
+    classes, values) and when the functions and classes it defines run, as Python's symbol tables give them.
+    Statements that start on one line share their reads (a scope is placed by its first line)."""
     try:
+        reads = [module_reads(node) for node in tree.body]
         top = symtable.symtable(source, "<cell>", "exec")
-    except (SyntaxError, ValueError, RecursionError, MemoryError):  # parses, but would not compile
+        starts = [min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) for node in tree.body]
+        for child in top.get_children():
+            at = max(bisect.bisect_right(starts, child.get_lineno()) - 1, 0)
+            names = scope_globals(child)
+            for number in range(bisect.bisect_left(starts, starts[at]), bisect.bisect_right(starts, starts[at])):
+                reads[number] |= names
+        return reads
+    except (SyntaxError, ValueError, RecursionError, MemoryError):  # parses, but would not compile; absurd nesting
         return [read_names(node) for node in tree.body]
-    starts = [min([node.lineno] + [d.lineno for d in getattr(node, "decorator_list", [])]) for node in tree.body]
-    for child in top.get_children():
-        at = max(bisect.bisect_right(starts, child.get_lineno()) - 1, 0)
-        reads[at] |= scope_globals(child)
-    return reads
 
 
 def scope_globals(table: symtable.SymbolTable) -> set[str]:
     """The global names a function's or a class's body reads, nested scopes included."""
-    found = {s.get_name() for s in table.get_symbols() if s.is_global() and s.is_referenced()}
-    for child in table.get_children():
-        found |= scope_globals(child)
+    found, todo = set(), [table]
+    while todo:
+        table = todo.pop()
+        found |= {s.get_name() for s in table.get_symbols() if s.is_global() and s.is_referenced()}
+        todo += table.get_children()
     return found
 
 

@@ -21,7 +21,7 @@ import resource
 import signal
 import time
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,7 @@ from .reference import Reference
 from .sandbox import LAYERS, Zygote, ZygoteGone, shares_zygote, zygote
 
 Standin = Callable[[dict, list, dict], Any]  # (state, args, kwargs) -> value
+MAX_LEFT_OUT = 3  # steps that may hang when the notebook is loaded before the rest not yet run is left out too
 STARTUP_SECONDS = 60  # a cold start of Python and numpy on a loaded machine; a normal one takes ~0.1 s
 KEEPER_SECONDS = 10  # how long a process that closed its channel may take to end, and its keeper to clear up
 STANDIN_MEMORY = 2**30  # bytes the reference may allocate while it answers a stand-in, in this process
@@ -87,7 +88,9 @@ class Student:
         self._channel: Channel | None = None
         self._seconds_per_byte: float | None = None  # the channel's cost, measured before student code runs
         self._loaded = False
-        self._left_out: set[str] = set()  # cells that hung or killed the process when run
+        self._left_out: set[tuple] = set()  # steps (cell, statements) that hung or killed the process when run
+        self._finished: set[tuple] = set()  # steps seen to finish
+        self._split: set[str] = set()  # cells whose statements run one at a time, after one of them hung
         self._start()  # now, so that the student process is ready when the first check runs
 
     @contextlib.contextmanager
@@ -213,7 +216,8 @@ class Student:
                 (found := self.program.explain(name[1], function, self.failed)):
             lines.append(found[0])
             mistake = found[1]
-        lines += [f"  at {line}" for line in list(error.get("trace", []))[-3:]]
+        trace = error.get("trace")
+        lines += [f"  at {line}" for line in (trace if isinstance(trace, list) else [])[-3:]]
         return StudentError("\n".join(lines), mistake=mistake)
 
     def _answer_standin(self, stand: dict[str, Standin], request: dict, target: str) -> dict:
@@ -281,33 +285,53 @@ class Student:
         self._seconds_per_byte = (time.monotonic() - started) / size
 
     def _run_cells(self) -> bool:
-        """Run the notebook's code as the program plans it, once per namespace; False when a cell hung or
-        ended the process (it is then left out)."""
+        """Run the notebook's code as the program plans it, once per namespace; False when a step hung or
+        ended the process. A step of several statements that did is split, so that only the statement at
+        fault is left out; past MAX_LEFT_OUT, every step not yet seen to finish is left out too (a notebook
+        of a hundred copies of a hanging cell costs a few cell time limits, not a hundred)."""
         seconds = self.limits.cell_seconds
         for namespace, steps in self.program.plans.items():
-            for step in steps:
-                if step.label in self._left_out:
+            for step in self._steps(steps):
+                what = (step.label, step.statements)
+                if what in self._left_out or (len(self._left_out) >= MAX_LEFT_OUT and what not in self._finished):
+                    if what not in self._left_out:
+                        self._fail(step, None, "was not run: earlier cells of the notebook took the time it had",
+                                   "timeout")
                     continue
                 try:
                     self._send({"op": "exec", "cell": step.label, "source": step.source, "namespace": namespace,
                                 "statements": step.statements}, time.monotonic() + seconds)
                     reply = self._receive(time.monotonic() + seconds)
                 except _Stopped as stop:
+                    self._kill()
+                    if step.statements and len(step.statements) > 1:
+                        self._split.add(step.label)
+                        return False
                     timed_out = isinstance(stop, _TimedOut)
-                    what = f"did not finish within {seconds:g} s when run" if timed_out else str(stop).rstrip(".")
-                    self._fail(step, None, f"{what}, so the grader left it out: keep answer cells to definitions, "
+                    why = f"did not finish within {seconds:g} s when run" if timed_out else str(stop).rstrip(".")
+                    self._fail(step, None, f"{why}, so the grader left it out: keep answer cells to definitions, "
                                "with no long-running code at their top level.", "timeout" if timed_out
                                else "process-ended")
-                    self._left_out.add(step.label)
-                    self._kill()
+                    self._left_out.add(what)
                     return False
+                self._finished.add(what)
                 if reply.get("op") == "error":
                     self._fail(step, None, self._cell_error(reply.get("error")), None)
                 errors = reply.get("errors") if reply.get("op") == "done" else None
                 for number, error in (errors.items() if isinstance(errors, dict) else ()):
-                    if str(number).isdigit() and int(number) in (step.statements or ()):
+                    if isinstance(number, str) and number.isascii() and number.isdigit() \
+                            and int(number) in (step.statements or ()):
                         self._fail(step, int(number), self._cell_error(error), None)
         return True
+
+    def _steps(self, steps: list[Exec]) -> Iterator[Exec]:
+        """The program's steps, those of a split cell one statement at a time."""
+        for step in steps:
+            if step.label in self._split and step.statements:
+                for statement, order in zip(step.statements, step.orders, strict=True):
+                    yield replace(step, statements=(statement,), orders=(order,))
+            else:
+                yield step
 
     def _fail(self, step: Exec, statement: int | None, what: str, mistake: str | None) -> None:
         """Record that a step (or one statement of it) raised or hung: a note for the student, and why the

@@ -13,7 +13,7 @@ import jsonschema
 import pytest
 from conftest import ASSIGNMENTS, ROOT, env_with_venv, grade_cli, read_json, release, source
 
-from autograder import grade
+from autograder import Limits, grade
 from autograder.mistakes import CATALOGUE, GENERIC
 from autograder.notebook import load_assignment
 from autograder.reference import Reference
@@ -232,3 +232,20 @@ def test_student_code_imports_numpy_and_the_standard_library_only_whatever_is_in
     answer["source"] = answer["source"].replace("import jinja2\n", "")
     path.write_text(json.dumps(nb), encoding="utf-8")
     assert grade(path).score == 5  # the standard library and numpy's own modules import as usual
+
+
+def test_a_statement_that_hangs_is_left_out_alone_not_the_rest_of_its_cell(tmp_path):
+    nb = read_json(SUBMISSIONS / "01_neuron/correct_helpers_and_import_in_a_cell_above.ipynb")
+    cells = nb["cells"]
+    at = next(i for i, c in enumerate(cells) if c["metadata"].get("nbgrader", {}).get("grade_id") == "neuron_answer")
+    cells[at - 1]["source"] += "\n\ndef endless():\n    while True:\n        pass\n\n\nOFFSET = endless()\n"
+    cells[at]["source"] = "".join(cells[at]["source"]).replace("self.bias)", "self.bias + OFFSET)")
+    path = tmp_path / "hangs.ipynb"
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    results = grade(path, limits=Limits(cell_seconds=1))
+    scores = {f: sum(t.score for t in tests) for f, tests in results.by_function().items()}
+    assert scores == {"Neuron.sigmoid": 2, "Neuron.forward": 0}  # logistic, beside the hanging line, still counts
+    forward = next(t for t in results.tests if t.function == "Neuron.forward")
+    assert forward.output.startswith("Neuron.forward raised NameError: name 'OFFSET' is not defined\nOFFSET is not "
+                                     "defined, because: your cell 10 (`import math`) did not finish within 1 s")
+    assert forward.tags == ["forward/timeout"]

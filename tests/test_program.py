@@ -136,3 +136,34 @@ def test_a_notebook_without_any_metadata_is_recognised_by_its_test_cells_or_by_t
     assert identify(cells("def relu(z):\n    return z\n"), ASSIGNMENTS).name == "03_activation_functions"
     logreg = "class LogisticRegressionNN:\n    def sigmoid(self, z):\n        return z\n\ndef sigmoid(z):\n    return z"
     assert identify(cells(logreg), ASSIGNMENTS).name == "02_logistic_regression"
+
+
+def test_code_no_analysis_can_take_is_a_cell_with_a_syntax_error_not_a_grader_crash():
+    nested = "f = " + "lambda: " * 2000 + "0\n"
+    program = Program.of(NEURON, cells(nested, ("neuron_answer", NEURON_CLASS), *TESTS))
+    assert ("neuron_answer", None) in run(program)
+
+
+def test_many_changes_to_one_name_are_all_run_in_order():
+    changes = "".join(f"Neuron.k{i} = {i}\n" for i in range(3000))
+    program = Program.of(NEURON, cells(("neuron_answer", NEURON_CLASS), changes, *TESTS))
+    assert run(program)[-1] == ("2", tuple(range(3000)))
+
+
+def test_statements_on_one_line_share_what_they_read():
+    helper = "logistic = lambda z: helper(z); other = lambda: 0\ndef helper(z):\n    return z\n"
+    program = Program.of(NEURON, cells(helper, ("neuron_answer", NEURON_CLASS), *TESTS))
+    assert run(program)[0] == ("1", (0, 2))
+
+
+def test_a_star_import_below_a_definition_wins_as_in_run_all():
+    program = Program.of(NEURON, cells("def logistic(z):\n    return z\n", "from math import *\n",
+                                       ("neuron_answer", NEURON_CLASS), *TESTS))
+    assert [label for label, _ in run(program)] == ["2", "neuron_answer"]
+
+
+def test_the_same_import_again_below_a_check_changes_nothing_and_is_not_graded_code():
+    imports = released("neuron_imports")[1]
+    program = Program.of(NEURON, cells(imports, ("neuron_answer", NEURON_CLASS), TESTS[0], imports, TESTS[1],
+                                       "def logistic(z):\n    return z\n"))
+    assert set(program.namespace_of.values()) == {MAIN} and program.graded_from() == []
