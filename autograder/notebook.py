@@ -8,6 +8,7 @@ message says what to fix.
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from dataclasses import dataclass, field
@@ -43,6 +44,16 @@ class Assignment:
     @property
     def grade_ids(self) -> set[str]:
         return set(self.order)
+
+    @functools.cached_property
+    def released_tests(self) -> dict[str, str]:
+        """Each test cell's released source, as `plain` gives it -> its id (how a pasted test cell is known)."""
+        return {plain(source): grade_id for grade_id, source in self.tests.items()}
+
+    @functools.cached_property
+    def given_sources(self) -> set[str]:
+        """The other nbgrader code cells' sources, as `plain` gives them (the release's own code)."""
+        return {plain(source) for source in self.given.values()}
 
     @property
     def answer_ids(self) -> set[str]:
@@ -136,21 +147,27 @@ def load_assignments(solutions: Path) -> dict[str, Assignment]:
     return found
 
 
-def likeness(cells: list[dict], assignment: Assignment) -> tuple[int, float]:
-    """How much of `assignment` a notebook's code cells hold: its cells (by nbgrader id, or a test cell
-    by its released source, as a cell pasted without metadata has it), then the share of its graded names
+def holdings(cells: list[dict]) -> tuple[set, set, set]:
+    """What a notebook's code cells hold, to compare with each assignment: their nbgrader ids, their sources
+    as `plain` gives them, and their top-level def and class names."""
+    return ({c["nbgrader"].get("grade_id") for c in cells}, {plain(c["source"]) for c in cells},
+            {name for c in cells for name in DEFINES.findall(c["source"])})
+
+
+def likeness(held: tuple[set, set, set], assignment: Assignment) -> tuple[int, float]:
+    """How much of `assignment` a notebook holds (`holdings`): its cells (by nbgrader id, or a test cell by
+    its released source, as a cell pasted without metadata has it), then the share of its graded names
     defined at the top level of some cell. (0, 0.0): nothing of it."""
-    ids = {c["nbgrader"].get("grade_id") for c in cells}
-    sources = {plain(c["source"]) for c in cells}
-    defined = {name for c in cells for name in DEFINES.findall(c["source"])}
-    cells_held = len(ids & assignment.grade_ids) + len(sources & {plain(s) for s in assignment.tests.values()})
+    ids, sources, defined = held
+    cells_held = len(ids & assignment.grade_ids) + len(sources & assignment.released_tests.keys())
     return cells_held, len(defined & assignment.roots) / max(len(assignment.roots), 1)
 
 
 def identify(cells: list[dict], assignments: dict[str, Assignment]) -> Assignment:
     """The assignment a student's notebook belongs to, from its cells and the names it defines (not its
     file name)."""
-    scores = {name: likeness(cells, a) for name, a in assignments.items()}
+    held = holdings(cells)
+    scores = {name: likeness(held, a) for name, a in assignments.items()}
     best = max(scores, key=scores.get, default=None)
     if best is None or not any(scores[best]):
         raise NotebookError(

@@ -52,6 +52,7 @@ class CodeCell:
     kind: str  # "answer", "test" (never run), "other"
     given: bool = False  # a cell of the release as it was given (its code is not the student's), with or without id
     written: str = ""  # the source as the student wrote it (what messages quote)
+    test_of: str | None = None  # a test cell's id: its own, or the one whose released source it holds
     syntax_error: str | None = None
 
     def describe(self) -> str:
@@ -178,12 +179,10 @@ class Program:
         """Where each function is checked: its test cell, else where nbgrader would put the cell back."""
         at: dict[str, int] = {}  # test id -> index into self.cells
         seen: dict[str, int] = {}  # the first index of each nbgrader id in the notebook
-        by_source = {plain(source): grade_id for grade_id, source in self.assignment.tests.items()}
         for index, (cell, raw) in enumerate(zip(self.cells, cells, strict=True)):
-            grade_id = raw["nbgrader"].get("grade_id")
-            seen.setdefault(grade_id, index)
-            if cell.kind == "test":
-                at.setdefault(grade_id if grade_id in self.assignment.tests else by_source[plain(raw["source"])], index)
+            seen.setdefault(raw["nbgrader"].get("grade_id"), index)
+            if cell.test_of:
+                at.setdefault(cell.test_of, index)
         for function in self.assignment.rubric:
             grade_id = function.replace(".", "-")
             if grade_id in at:
@@ -332,18 +331,16 @@ class Program:
 
 def classify(assignment: Assignment, cells: list[dict]) -> list[CodeCell]:
     """The notebook's code cells: answer cells by id, test cells by id or by their released source."""
-    tests = {plain(source): grade_id for grade_id, source in assignment.tests.items()}
-    given = {plain(source) for source in assignment.given.values()}
     found, labels = [], set()
     for cell in cells:
         grade_id, source = cell["nbgrader"].get("grade_id"), cell["source"]
-        if grade_id in assignment.tests or (plain(source) and plain(source) in tests):
-            kind = "test"
-        else:
-            kind = "answer" if grade_id in assignment.answer_ids else "other"
+        text = plain(source)
+        test_of = grade_id if grade_id in assignment.tests else assignment.released_tests.get(text) if text else None
+        kind = "test" if test_of else "answer" if grade_id in assignment.answer_ids else "other"
         label = grade_id if kind == "answer" and grade_id not in labels else str(cell["position"])
         labels.add(label)
-        found.append(CodeCell(cell["position"], label, strip_magics(source), kind, plain(source) in given, source))
+        found.append(CodeCell(cell["position"], label, strip_magics(source), kind, text in assignment.given_sources,
+                              source, test_of))
     return found
 
 

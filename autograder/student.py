@@ -316,12 +316,12 @@ class Student:
                     return False
                 self._finished.add(what)
                 if reply.get("op") == "error":
-                    self._fail(step, None, self._cell_error(reply.get("error")), None)
+                    self._fail(step, None, *self._cell_error(reply.get("error")))
                 errors = reply.get("errors") if reply.get("op") == "done" else None
                 for number, error in (errors.items() if isinstance(errors, dict) else ()):
                     if isinstance(number, str) and number.isascii() and number.isdigit() \
                             and int(number) in (step.statements or ()):
-                        self._fail(step, int(number), self._cell_error(error), None)
+                        self._fail(step, int(number), *self._cell_error(error))
         return True
 
     def _steps(self, steps: list[Exec]) -> Iterator[Exec]:
@@ -333,20 +333,21 @@ class Student:
             else:
                 yield step
 
-    def _fail(self, step: Exec, statement: int | None, what: str, mistake: str | None) -> None:
+    def _fail(self, step: Exec, statement: int | None, what: str, mistake: str) -> None:
         """Record that a step (or one statement of it) raised or hung: a note for the student, and why the
-        names it defines are missing."""
+        names it defines are missing (`mistake`: the id their checks get)."""
         text = f"your cell {step.title} {what}"
-        mistake = mistake or ("non-course-library" if NUMPY_ONLY in what else "missing")
         self.problems.setdefault(step.key, text)
         orders = step.orders if statement is None else [step.orders[step.statements.index(statement)]]
         for order in orders:
             self.failed.setdefault(order, (text, mistake))
 
-    def _cell_error(self, error: Any) -> str:
-        """How a cell's error reads in a note: "raised an error when run: NameError: ... at ..."."""
-        text = str(self._raised("it", error)).removeprefix("it raised ")
-        return f"raised an error when run: {text}"
+    def _cell_error(self, error: Any) -> tuple[str, str]:
+        """How a cell's error reads in a note ("raised an error when run: NameError: ... at ..."), and the
+        mistake of the names it would have defined: "missing", or "non-course-library" for an import."""
+        raised = self._raised("it", error)
+        mistake = "non-course-library" if raised.mistake == "non-course-library" else "missing"
+        return f"raised an error when run: {str(raised).removeprefix('it raised ')}", mistake
 
     def _send(self, message: dict, deadline: float) -> None:
         try:
