@@ -9,8 +9,8 @@
 
 A check names the graded function it checks and its weight: the function's points are split over its
 checks by weight. `matches_reference` compares the student's function with the reference case by case;
-`vectorised` is the one speed policy (a factor of the reference's time, with a floor and a retry), timed
-by the grader; `expect_finite` and `expect_no_warnings` judge stability at extreme inputs.
+`vectorised` is the one speed policy (a factor of the reference's CPU time, with a floor and a retry),
+measured by the grader; `expect_finite` and `expect_no_warnings` judge stability at extreme inputs.
 """
 
 from __future__ import annotations
@@ -27,12 +27,18 @@ from .feedback import StudentTimeout, compare, fail
 from .mistakes import Mistake
 from .protocol import Outcome
 
-SLOWER = 25  # how many times the reference's time a vectorised solution may take
+SLOWER = 25  # how many times the reference's CPU time a vectorised solution may take
 FLOOR = 0.003  # seconds: the reference's time is never taken as less than this (a very fast machine's noise)
 TRIES = 2  # a slow run is measured again, with the reference's time, before it counts: one hiccup is forgiven
-STOP = 3  # a timed call is stopped at this many times its budget: it has failed either way, and waiting
-#           longer for an endless loop would cost the class's grading a core for as long
-SPEED_CHECK_SECONDS = 30.0  # the time limit of a speed check, all tries included
+STOP = 3  # a timed call is stopped once it has used this many times its budget: it has failed either way,
+#           and waiting longer for an endless loop would cost the class's grading a core for as long
+_reference_times: dict[tuple, tuple[float, float]] = {}  # (conditions, check) -> (CPU seconds, when measured)
+SPEED_CHECK_SECONDS = 60.0  # the wall-clock limit of a speed check, all tries included: on a quiet machine
+#                             one takes well under a second; only a machine that gives the grading almost no
+#                             CPU comes near it
+FRESH_SECONDS = 30.0  # a reference time measured this recently in this process is used again (a class graded
+#                       in one process measures it about twice a minute, not once per notebook); a retry
+#                       always measures it afresh
 RTOL, ATOL = 1e-7, 1e-12  # correct formulations differ by ~1e-16 relative: far inside these
 
 
@@ -105,16 +111,19 @@ def matches_reference(function: str, name: str, cases: list[Case], *, rtol: floa
 
 def vectorised(function: str, name: str, case: Case, advice: str, *, standins: dict | None = None,
                expect: Callable[[Outcome, Any], None] | None = None) -> Callable:
-    """A check that the student's `function` takes at most SLOWER times the reference's time on `case`,
+    """A check that the student's `function` costs at most SLOWER times the reference's CPU time on `case`,
     and gives the right answer while it does (a function that does nothing is fast).
 
-    The grader times the call (the student process's own clock is never trusted) and takes off the cost
-    of moving the arguments, measured before any student code ran. Round trips to the grader would cost
-    more than the code being timed, so there are no stand-ins but `standins`: constant answers (`Constant`)
+    Both are measured the same way, close in time: the CPU time of a sandboxed process running the code,
+    read from the kernel by the grader (cpu.py; the student process's own clock is never trusted), less
+    the cost of taking in the arguments, measured before any student code ran. CPU time, not the wall
+    clock: on a busy machine the same call's wall time varies several-fold, its CPU time barely, and a
+    grade must not depend on what else the machine was doing. Round trips to the grader would cost more
+    than the code being timed, so there are no stand-ins but `standins`: constant answers (`Constant`)
     inside the student process, which cost every submission the same; any other member is the student's
     own. `expect(outcome, reference)` judges the answer; by default the value must match the reference's
-    on `case`. Each try runs in a fresh process; a slow one (one stopped at STOP times the budget
-    included) is tried once more before it counts.
+    on `case`. Each try runs in a fresh process, stopped once it has used STOP times its budget; a slow
+    try is tried once more before it counts, and a retry is noted in the results (`Feedback.note`).
     """
     slow = f"{case.what} took more than {SLOWER} times as long as a vectorised version: {advice}"
 
@@ -123,32 +132,55 @@ def vectorised(function: str, name: str, case: Case, advice: str, *, standins: d
                 suspects=case.suspects, m=case.m)
 
     @check(function, name, seconds=SPEED_CHECK_SECONDS)
-    def test_speed(student, reference):
-        for _ in range(TRIES):
+    def test_speed(student, reference, timing):
+        answer = case.on_reference(reference, function).value  # (its size: what the answer costs to send)
+        for attempt in range(TRIES):
             student.restart()  # a fresh process: nothing an earlier call cached, or left running, is there
-            budget = SLOWER * max(reference_seconds(reference, function, case), FLOOR)
-            moving = student.transfer_seconds(*case.args, kwargs=case.kwargs)
+            budget = SLOWER * max(reference_seconds(student, function, case, afresh=attempt > 0), FLOOR)
+            moving = student.transfer_seconds(*case.args, kwargs=case.kwargs, answer=answer)
+            started = time.monotonic()
             try:
                 outcome = case.on_student(student, function, standins=standins, own=True,
-                                          budget=STOP * budget + moving)
-            except StudentTimeout:
-                continue  # stopped at STOP times its budget: slow, unless this try was the hiccup
+                                          cpu_limit=STOP * budget + moving)
+                spent = outcome.cpu_seconds - moving
+            except StudentTimeout as stopped:  # over STOP times its budget, or out of the check's time
+                timing.append(Try(stopped.cpu_seconds - moving, budget, time.monotonic() - started, stopped=True))
+                continue
+            timing.append(Try(spent, budget, time.monotonic() - started))
             (expect or right_answer)(outcome, reference)
-            if outcome.seconds - moving <= budget:
+            if spent <= budget:
                 return
         fail(slow, "too-slow")
 
     return test_speed
 
 
-def reference_seconds(reference, function: str, case: Case) -> float:
-    """The reference's best time of three on `case`, in this process."""
-    best = np.inf
-    for _ in range(3):
-        start = time.perf_counter()
-        case.on_reference(reference, function)
-        best = min(best, time.perf_counter() - start)
-    return best
+@dataclass(frozen=True)
+class Try:
+    """One timed try of a speed check: the CPU time the student's code used, its budget, and the wall
+    clock's time for the whole call (a wall time far above the CPU time says the machine was busy)."""
+
+    seconds: float
+    budget: float
+    wall: float
+    stopped: bool = False  # stopped before it finished
+
+    def __str__(self) -> str:
+        busy = ", the machine busy" if self.wall > 2 * self.seconds + 0.05 else ""
+        return (f"{self.seconds:.3f} s of CPU time{' before it was stopped' if self.stopped else ''} "
+                f"({self.wall:.3f} s on the wall clock{busy}), against a budget of {self.budget:.3f} s")
+
+
+def reference_seconds(student, function: str, case: Case, afresh: bool = False) -> float:
+    """The reference's least CPU time of three on `case`, in a process like the student's (`reference_run`);
+    measured again when `afresh` or older than FRESH_SECONDS, else the time measured last in this process."""
+    key = (student.layers, student.limits, student.assignment.name, function, case.what)
+    seconds, measured = _reference_times.get(key, (0.0, -np.inf))
+    if afresh or time.monotonic() - measured > FRESH_SECONDS:
+        seconds = student.reference_run().least_cpu_seconds(function, *case.args, init=case.init, state=case.state,
+                                                             kwargs=case.kwargs)
+        _reference_times[key] = seconds, time.monotonic()
+    return seconds
 
 
 def as_floats(value: Any) -> np.ndarray | None:

@@ -31,7 +31,9 @@ class StudentError(Feedback):
 
 
 class StudentTimeout(StudentError):
-    """The student's code did not finish before the check's deadline."""
+    """The student's code did not finish before the check's deadline (or a timed call's CPU limit)."""
+
+    cpu_seconds = 0.0  # a timed call's: the CPU time it had used when it was stopped
 
 
 def fail(message: str, mistake: str | None = None) -> NoReturn:

@@ -28,6 +28,7 @@ from .settings import Settings, add_options
 from .student import CheckRun, Student
 
 GRADING = pytest.StashKey["Grading"]()
+TRIES = pytest.StashKey[list]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -61,6 +62,14 @@ def student(request: pytest.FixtureRequest) -> Student:
     if grading.student is None:
         raise Feedback(grading.notebook_error or "the notebook could not be graded", "notebook-unreadable")
     return grading.student
+
+
+@pytest.fixture
+def timing(request: pytest.FixtureRequest) -> list:
+    """Where a speed check records its timed tries (checks.Try): a check that needed more than one says so
+    in its results, with the figures, so that an instructor can see a marginal case."""
+    request.node.stash[TRIES] = tries = []
+    return tries
 
 
 class Grading:
@@ -135,13 +144,17 @@ class Grading:
             name = f"{found.function}: {found.name}"
             if getattr(item, "callspec", None):
                 name += f" [{item.callspec.id}]"
+            tries = item.stash.get(TRIES, [])
+            tries = [str(t) for t in tries] if len(tries) > 1 else []
             if report.passed:
-                self.tests.append(TestResult(name, points / 100, points / 100, "passed", function=found.function))
+                self.tests.append(TestResult(name, points / 100, points / 100, "passed", function=found.function,
+                                             tries=tries))
             else:  # an AssertionError (a Feedback, or a plain assert in a check) is the student's; anything else ours
                 mistake = tag(found.function, getattr(error, "mistake", None)) \
                     if isinstance(error, AssertionError) else None
                 self.tests.append(TestResult(name, 0.0, points / 100, "failed", self.explain(error, call),
-                                             tags=[mistake] if mistake else [], function=found.function))
+                                             tags=[mistake] if mistake else [], function=found.function,
+                                             tries=tries))
             self._run = None
         return report
 

@@ -13,7 +13,7 @@ Conversation (grader -> student process, student process -> grader):
      "namespace": key, "statements": [i...] | null}     | {"op": "error", ...} (a whole cell that raised)
     {"op": "call", "target": "Class.method",        -> {"op": "standin", ...}* then {"op": "result", ...}
      "namespace": key, ...}
-    {"op": "echo", "args": ...}                     -> {"op": "echo"}  (the cost of moving the arguments)
+    {"op": "echo", "args": ...}                     -> {"op": "echo", "args": ...}  (what moving values costs)
 While a call runs, each stand-in (a graded member answered by the grader's reference) asks for its value
 with {"op": "standin"} and waits for {"op": "value"} or {"op": "raise"}.
 """
@@ -144,8 +144,9 @@ class Channel:
             with contextlib.suppress(OSError):
                 os.close(fd)
 
-    def receive(self, deadline: float | None = None) -> dict:
-        spin_until = monotonic() + SPIN_SECONDS
+    def receive(self, deadline: float | None = None, spin: float | None = None) -> dict:
+        """The next message; the reader polls for `spin` seconds (default SPIN_SECONDS) before it sleeps."""
+        spin_until = monotonic() + (SPIN_SECONDS if spin is None else spin)
         while (end := self.buffer.find(b"\n")) < 0:
             try:
                 chunk = os.read(self.read_fd, 1 << 20)
@@ -186,6 +187,7 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     calls: dict[str, int] = field(default_factory=dict)  # how often each stand-in was called
     seconds: float = 0.0  # the call's time, measured by the grader (never by the student process)
+    cpu_seconds: float = 0.0  # a timed call's CPU time, read from the kernel by the grader (cpu.py)
 
     @classmethod
     def from_reply(cls, reply: dict, seconds: float) -> Outcome:

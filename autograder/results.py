@@ -2,7 +2,8 @@
 
 Format: https://gradescope-autograders.readthedocs.io/en/latest/specs/ (score, execution_time, output,
 tests[] with name, score, max_score, status, output, visibility, tags, extra_data). Grader-specific facts
-go in the `extra_data` the format sets aside: per test the graded function; for the whole, the assignment,
+go in the `extra_data` the format sets aside: per test the graded function (and, for a speed check tried
+more than once, each try's CPU time against its budget); for the whole, the assignment,
 the maximum score, the isolation layer, why the grader or the notebook failed, which cells had problems,
 which cells of the student's own supplied graded code. A failed test's `tags` are the ids of the mistakes it
 recognised (mistakes.py).
@@ -55,11 +56,14 @@ class TestResult:
     visibility: str = "visible"
     tags: list[str] = field(default_factory=list)  # ids of the mistakes a failed check recognised
     function: str = ""  # the graded function's qualified name
+    tries: list[str] = field(default_factory=list)  # a speed check that was tried more than once: each try
 
     def to_dict(self) -> dict:
+        extra = {"function": self.function or self.name.split(":", 1)[0]}
+        if self.tries:
+            extra["tries"] = self.tries
         return {"name": self.name, "score": self.score, "max_score": self.max_score, "status": self.status,
-                "output": self.output, "visibility": self.visibility, "tags": self.tags,
-                "extra_data": {"function": self.function or self.name.split(":", 1)[0]}}
+                "output": self.output, "visibility": self.visibility, "tags": self.tags, "extra_data": extra}
 
 
 @dataclass

@@ -34,6 +34,7 @@ import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
+from . import protocol
 from .landlock import abi_version
 from .protocol import Channel, Limits
 from .seccomp import machine as seccomp_machine
@@ -138,7 +139,8 @@ class Zygote:
         self.layer = "bubblewrap" if bubblewrap else "landlock" if "landlock" in layers else "none"
         self._folder = None if bubblewrap else tempfile.mkdtemp(prefix="autograder-")
         root = "/tmp" if bubblewrap else self._folder  # inside bubblewrap, a private /tmp
-        setup = {"layer": self.layer, "scratch": root, "readable": SYSTEM + python_roots()}
+        setup = {"layer": self.layer, "scratch": root, "readable": SYSTEM + python_roots(),
+                 "spin": protocol.SPIN_SECONDS}  # (none in a pool that keeps every core busy: batch.py)
         env = dict(CLEAN_ENV, HOME=root, MPLCONFIGDIR=root, GRADER_SETUP=json.dumps(setup))
         python = [sys.executable, "-I", "-c", boot_code()]
         self.control, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)

@@ -26,7 +26,9 @@ from typing import Any
 
 import numpy as np
 
+from . import cpu
 from .feedback import StudentError, StudentTimeout
+from .notebook import read_cells
 from .program import MAIN, Exec, Program
 from .protocol import Channel, ChannelClosed, Limits, Outcome, decode, encode
 from .reference import Reference
@@ -38,6 +40,7 @@ STARTUP_SECONDS = 60  # a cold start of Python and numpy on a loaded machine; a 
 KEEPER_SECONDS = 10  # how long a process that closed its channel may take to end, and its keeper to clear up
 STANDIN_MEMORY = 2**30  # bytes the reference may allocate while it answers a stand-in, in this process
 PROBE_FLOATS = 2**15  # the size of the array that measures the channel, before any student code runs
+WATCH_SECONDS = 0.02  # how often a timed call's CPU time is read while it runs
 EXCEPTION_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,59}")
 UNDEFINED = re.compile(r"name '([A-Za-z_]\w*)' is not defined")
 NUMPY_ONLY = ("This course is graded with NumPy and the Python standard library only, wherever it is graded: "
@@ -50,6 +53,10 @@ class _Stopped(Exception):
 
 class _TimedOut(_Stopped):
     pass
+
+
+class _OverCPU(_TimedOut):
+    """A timed call used more CPU time than it was allowed."""
 
 
 @dataclass(frozen=True)
@@ -87,6 +94,9 @@ class Student:
         self._own_zygote: Zygote | None = None
         self._channel: Channel | None = None
         self._seconds_per_byte: float | None = None  # the channel's cost, measured before student code runs
+        self._cpu_per_byte = 0.0  # the student process's CPU time per byte of arguments, measured then too
+        self._keeper: int | None = None  # the student process's keeper, as this process's /proc knows it
+        self._twin: Student | None = None  # the reference's code, run as the student's is (`reference_run`)
         self._loaded = False
         self._left_out: set[tuple] = set()  # steps (cell, statements) that hung or killed the process when run
         self._finished: set[tuple] = set()  # steps seen to finish
@@ -107,14 +117,21 @@ class Student:
     # -- the public calls -----------------------------------------------------------------------------
     def call(self, target: str, *args: Any, init: tuple = (), state: dict | None = None,
              kwargs: dict | None = None, standins: dict[str, Standin | Constant] | None = None, own: bool = False,
-             seed: int = 0, budget: float | None = None) -> Outcome:
+             seed: int = 0, cpu_limit: float | None = None, keep: bool = False, again: bool = False) -> Outcome:
         """Call the student's `target` ("Class.method" or "function"); raises StudentError if it fails.
 
         The graded members that the reference's `target` calls are the reference's, unless `own` is true;
         everything else is the student's own. `standins` overrides or adds members: a function
-        (state, args, kwargs) -> value run here, or a `Constant` answered in the student process. A call
-        with a `budget` (seconds) is stopped when it runs past it: it is slow, not broken, so later checks
-        still call it.
+        (state, args, kwargs) -> value run here, or a `Constant` answered in the student process.
+
+        A call with a `cpu_limit` (seconds) is timed: the grader reads the CPU time of the student's
+        processes from the kernel (cpu.py) into `Outcome.cpu_seconds`, and stops the call once it has used
+        more than `cpu_limit`, or at the check's deadline. Such a call is slow, not broken, so later checks
+        still call it; its StudentTimeout carries the CPU time it had used (`cpu_seconds`).
+
+        With `keep`, the process keeps this call's arguments; with `again`, a call takes the kept ones, not
+        `args`, so that taking them in is not timed. Only for trusted code (`least_cpu_seconds`): a student's
+        code could do the work when the arguments arrive.
         """
         if target in self.broken:
             raise self.broken[target]
@@ -128,24 +145,34 @@ class Student:
         constants = {name: encode(s.value) for name, s in stand.items() if isinstance(s, Constant)}
         function = self._run.function if self._run else None
         message = {"op": "call", "target": target, "namespace": self.program.namespace_of.get(function, MAIN),
-                   "args": encode(list(args)), "kwargs": encode(kwargs or {}),
-                   "init": encode(list(init)), "state": encode(state or {}), "seed": seed,
-                   "standins": sorted(set(stand) - set(constants)), "constants": constants}
-        deadline = self._deadline(budget) + loaded
+                   "seed": seed, "standins": sorted(set(stand) - set(constants)), "constants": constants,
+                   "keep": keep, "again": again, "timed": cpu_limit is not None}
+        if not again:
+            message.update(args=encode(list(args)), kwargs=encode(kwargs or {}), init=encode(list(init)),
+                           state=encode(state or {}))
+        deadline = self._deadline(None) + loaded
+        timed = cpu_limit is not None
+        used = cpu.tree_seconds(self._keeper_pid()) if timed else 0.0
         try:
             started, answering = time.monotonic(), 0.0
             self._send(message, deadline)
-            while (reply := self._receive(deadline)).get("op") == "standin":
+            while (reply := self._receive(deadline, (used + cpu_limit) if timed else None)).get("op") == "standin":
                 answer_started = time.monotonic()
                 answer = self._answer_standin(stand, reply, target)
                 answering += time.monotonic() - answer_started
                 self._send(answer, deadline)
             outcome = Outcome.from_reply(reply, time.monotonic() - started - answering)
+            if timed:
+                outcome.cpu_seconds = cpu.tree_seconds(self._keeper_pid()) - used
         except _Stopped as stop:
+            spent = cpu.tree_seconds(self._keeper_pid()) - used if timed and self._process else 0.0
             self._kill()
-            error = (StudentTimeout(f"{target} {stop}", "timeout") if isinstance(stop, _TimedOut)
-                     else StudentError(f"{target} {stop}", "process-ended"))
-            if budget is None:
+            if isinstance(stop, _TimedOut):
+                error = StudentTimeout(f"{target} {stop}", "timeout")
+                error.cpu_seconds = spent
+            else:
+                error = StudentError(f"{target} {stop}", "process-ended")
+            if not timed:
                 self.broken[target] = error
             raise error from None
         except (ValueError, TypeError, AttributeError, KeyError, RecursionError):
@@ -160,12 +187,30 @@ class Student:
             raise self._raised(target, reply.get("error"), function)
         return outcome
 
-    def transfer_seconds(self, *args: Any, kwargs: dict | None = None) -> float:
-        """What moving these arguments to the student process costs, from the channel's speed as measured
-        before any student code ran (student code could slow a measurement taken later): taken off a timed
-        call's seconds."""
+    def transfer_seconds(self, *args: Any, kwargs: dict | None = None, answer: Any = None) -> float:
+        """The student process's CPU time for taking in these arguments and sending back an answer the size
+        of `answer` (the reference's: the student's could be padded), from what moving values cost before any
+        student code ran (student code could slow a later measurement): taken off a timed call's."""
         self._load()
-        return (self._seconds_per_byte or 0.0) * len(json.dumps(encode([list(args), kwargs or {}])))
+        return self._cpu_per_byte * (len(json.dumps(encode([list(args), kwargs or {}])))
+                                     + len(json.dumps(encode(answer))))
+
+    def least_cpu_seconds(self, target: str, *args: Any, init: tuple = (), state: dict | None = None,
+                          kwargs: dict | None = None, times: int = 3, cpu_limit: float = 60.0) -> float:
+        """The least CPU time of `times` calls of `target`, its own code throughout, on arguments sent once
+        (a first call takes them in, untimed). Only for trusted code: the reference's, in `reference_run`."""
+        answer = self.call(target, *args, init=init, state=state, kwargs=kwargs, own=True, keep=True).value
+        sending = self.transfer_seconds(answer=answer)  # the answer's way back is in every timed call
+        return min(self.call(target, own=True, cpu_limit=cpu_limit, again=True).cpu_seconds
+                   for _ in range(times)) - sending
+
+    def reference_run(self) -> Student:
+        """The reference's own code (the source notebook's), run in a process like the student's: the
+        same sandbox, limits and zygote, so that a speed check measures both the same way."""
+        if self._twin is None:
+            source = Program.of(self.assignment, read_cells(self.assignment.path))
+            self._twin = Student(source, self.reference, layers=self.layers, limits=self.limits)
+        return self._twin
 
     def restart(self) -> None:
         """A fresh student process for the next call: nothing a call left in memory (a cache) survives."""
@@ -175,6 +220,9 @@ class Student:
         """End the student process and everything it started (a later call starts afresh), and this
         submission's own zygote if it has one."""
         self._kill()
+        if self._twin is not None:
+            self._twin.close()
+            self._twin = None
         if self._own_zygote is not None:
             self._own_zygote.close()
             self._own_zygote = None
@@ -252,6 +300,16 @@ class Student:
         self.isolation = spawner.layer
         self._loaded = False
 
+    def _keeper_pid(self) -> int:
+        """The keeper of the student process, by its pid in this process's view: the root of what a timed
+        call's CPU time is read from. The zygote names it by its pid in the sandbox; the kernel maps it."""
+        if self._keeper is None:
+            spawner, pid = self._process
+            self._keeper = cpu.find(spawner.process.pid, pid)
+            if self._keeper is None:
+                raise RuntimeError("the student process's keeper was not found in /proc")
+        return self._keeper
+
     def _load(self) -> None:
         """Run the answer cells in a fresh process; a cell that hangs or kills it is left out next time."""
         while not self._loaded:
@@ -273,9 +331,9 @@ class Student:
 
     def _measure_channel(self) -> None:
         """Seconds per byte of a message and its answer, measured once, before any student code has run."""
-        message = {"op": "echo", "args": encode([[np.random.default_rng(0).random(PROBE_FLOATS)], {}])}
+        message = {"op": "echo", "args": encode([[np.random.default_rng(0).random(PROBE_FLOATS)], {}]), "timed": True}
         size = len(json.dumps(message))
-        started = time.monotonic()
+        used, started = cpu.tree_seconds(self._keeper_pid()), time.monotonic()
         try:
             self._send(message, started + STARTUP_SECONDS)
             self._receive(started + STARTUP_SECONDS)
@@ -283,6 +341,7 @@ class Student:
             self._kill()
             raise RuntimeError(f"the student process could not start ({stop})") from None
         self._seconds_per_byte = (time.monotonic() - started) / size
+        self._cpu_per_byte = (cpu.tree_seconds(self._keeper_pid()) - used) / (2 * size)  # there and back
 
     def _run_cells(self) -> bool:
         """Run the notebook's code as the program plans it, once per namespace; False when a step hung or
@@ -357,8 +416,16 @@ class Student:
         except ChannelClosed:
             raise _Stopped(self._ended()) from None
 
-    def _receive(self, deadline: float) -> dict:
+    def _receive(self, deadline: float, cpu_limit: float | None = None) -> dict:
+        """The student process's next message; with `cpu_limit`, the call is stopped too once the student's
+        processes have used that much CPU time in all (read every WATCH_SECONDS)."""
         try:
+            while cpu_limit is not None and (now := time.monotonic()) < deadline:
+                try:
+                    return self._channel.receive(min(deadline, now + WATCH_SECONDS))
+                except TimeoutError:
+                    if cpu.tree_seconds(self._keeper_pid()) > cpu_limit:
+                        raise _OverCPU("used more CPU time than it was allowed, so it was stopped.") from None
             return self._channel.receive(deadline)
         except TimeoutError:
             raise _TimedOut(self._timed_out()) from None
@@ -392,7 +459,7 @@ class Student:
 
     def _end(self, wait: float) -> int | None:
         """Let the student process end by itself within `wait` seconds, else stop it; its exit code, or None."""
-        process, self._process = self._process, None
+        process, self._process, self._keeper = self._process, None, None
         channel, self._channel = self._channel, None
         if channel is not None:
             channel.close()

@@ -9,7 +9,8 @@ assignment without hostile examples, 03_activation_functions, draws correct and 
 more with nothing changed (what a re-run costs), and `report` is timed on its own; then, with the default
 --jobs, a class of as many notebooks drawn from the correct and bug examples only (what the hostile ones
 cost), and the class again with a zygote of its own for every notebook (what a kernel below Landlock ABI 6
-costs: there one zygote may not serve one notebook after another). Stock nbgrader grades a stratified
+costs: there one zygote may not serve one notebook after another), and the class again while hogs keep
+every core busy (two per core), its results compared with the quiet run's. Stock nbgrader grades a stratified
 sample of the same class (--nbgrader-sample; 0 = the whole class, which takes long): one
 `nbgrader autograde <a> --force` per assignment in a throwaway course, so its start-up is shared as an
 instructor's would be. Its kernels run with a 4 GiB address-space limit, so that
@@ -37,6 +38,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench_grade import ASSIGNMENTS, PYTHON, REPO, VENV_BIN, bench_env, machine, read_code_stub, run
+from bench_load import hogs, verdicts
 
 EXAMPLES = REPO / "tests" / "submissions"
 WEIGHTS = {"correct": 0.4, "bug": 0.4, "hostile": 0.2}
@@ -89,6 +91,14 @@ def grade_class(submitted: Path, out: Path, *extra: str, shared: bool = True) ->
     python = [str(PYTHON), "-m", "autograder"] if shared else [str(PYTHON), "-c", PER_NOTEBOOK]
     seconds, _ = run([*python, "grade-class", str(submitted), "--out", str(out), *extra], REPO)
     return seconds, os.getloadavg()[0]
+
+
+def moved_by_load(quiet: Path, busy: Path, made: list[Submission]) -> list[str]:
+    """The notebooks whose score, or any check's verdict or message, differs between two runs."""
+    def read(out: Path, sub: Submission) -> dict:
+        return json.loads((out / sub.student / f"{sub.assignment}.results.json").read_text(encoding="utf-8"))
+
+    return [f"{s.student}/{s.assignment}" for s in made if verdicts(read(quiet, s)) != verdicts(read(busy, s))]
 
 
 def time_per_kind(out: Path, made: list[Submission]) -> dict[str, dict]:
@@ -199,6 +209,9 @@ def report(info: dict) -> str:
     wall, load = info["per_notebook"]
     lines.append(row("`grade-class`, the class, a zygote per notebook (as below Landlock ABI 6)", n, wall, students,
                      load))
+    wall, load = info["busy"]["run"]
+    lines.append(row(f"`grade-class`, the class, every core also busy ({info['busy']['hogs']} hogs)", n, wall,
+                     students, load))
     best = min(wall for wall, _ in info["grade_class"].values()) / n
     nb = info.get("nbgrader")
     if nb:
@@ -206,7 +219,10 @@ def report(info: dict) -> str:
             lines.append(row(f"stock `nbgrader autograde`, {group['notebooks']} {name} of the class",
                              group["notebooks"], group["seconds"], group["notebooks"] / per_student, group["load"]))
         lines.append(row("stock `nbgrader autograde`, whole class estimated from these", n, nb["estimate"], students))
-    lines += ["", f"Best grade-class: {best:.3f} s per notebook (target ≤ {TARGET_PER_NOTEBOOK:g} on 2 cores)."]
+    moved = info["busy"]["moved"]
+    lines += ["", f"Best grade-class: {best:.3f} s per notebook (target ≤ {TARGET_PER_NOTEBOOK:g} on 2 cores).",
+              f"With every core busy: {n - len(moved)} of {n} notebooks graded exactly as on the quiet machine "
+              "(score, and every check's verdict and message)" + (f"; moved: {', '.join(moved)}." if moved else ".")]
     if nb:
         lines.append(f"Stock nbgrader ({nb['which']}): {nb['estimate'] / n / best:.1f}× as long per submission "
                      f"(target ≥ {TARGET_RATIO:g}×).")
@@ -255,6 +271,11 @@ def main(argv: list[str] | None = None) -> int:
         info["regular"] = grade_class(root / "regular", root / "out-regular", "--force")
         print("grade-class with a zygote per notebook ...", file=sys.stderr, flush=True)
         info["per_notebook"] = grade_class(root / "submitted", root / "out-per-notebook", "--force", shared=False)
+        print("grade-class with every core busy ...", file=sys.stderr, flush=True)
+        busy = 2 * (os.cpu_count() or 1)
+        with hogs(busy):
+            run_busy = grade_class(root / "submitted", root / "out-busy", "--force")
+        info["busy"] = {"hogs": busy, "run": run_busy, "moved": moved_by_load(first, root / "out-busy", made)}
         if not args.no_nbgrader:
             info["nbgrader"] = time_nbgrader(made, args.nbgrader_sample, args.seed, root)
     print(report(info))

@@ -1,0 +1,90 @@
+"""A timed call's CPU time, as the grader reads it from the kernel (autograder/cpu.py): it counts what the
+student's code computes, in the process, its threads and its child processes (an orphan reaped by the
+keeper included), and not the time it waits or the machine spends on other work; a call over its CPU limit
+is stopped, and later calls still run. Under both sandbox layers."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from conftest import ROOT
+from test_isolation import LAYERS
+
+from autograder.feedback import StudentTimeout
+from autograder.notebook import load_assignment
+from autograder.program import Program
+from autograder.reference import Reference
+from autograder.student import Student
+
+BURN = 0.3  # seconds of CPU time each burning function uses
+CODE = f"""
+import os, threading, time
+
+def burn(seconds={BURN}):
+    end = time.thread_time() + seconds
+    while time.thread_time() < end:
+        pass
+
+def sleeps():
+    time.sleep(0.4)
+
+def burns_in_a_thread():
+    worker = threading.Thread(target=burn)
+    worker.start()
+    worker.join()
+
+def burns_in_a_child():
+    pid = os.fork()
+    if pid == 0:
+        burn()
+        os._exit(0)
+    os.waitpid(pid, 0)
+
+def burns_in_an_orphan():
+    if os.fork() == 0:  # the child leaves a grandchild, which the keeper adopts and reaps
+        if os.fork() == 0:
+            burn()
+        os._exit(0)
+    time.sleep(4 * {BURN})
+
+def loops():
+    while True:
+        pass
+"""
+
+
+@pytest.fixture
+def student(request):
+    assignment = load_assignment(ROOT / "solutions" / "01_neuron" / "01_neuron.ipynb")
+    program = Program.of(assignment, [{"cell_type": "code", "source": CODE, "nbgrader": {"grade_id": "neuron_answer"},
+                                       "position": 1}])
+    handle = Student(program, Reference(assignment), layers=request.param)
+    yield handle
+    handle.close()
+
+
+def timed(student: Student, function: str, limit: float = 5.0):
+    with student.check(30.0):
+        return student.call(function, own=True, cpu_limit=limit)
+
+
+@pytest.mark.parametrize("student", LAYERS, indirect=True)
+def test_waiting_costs_no_cpu_time(student):
+    outcome = timed(student, "sleeps")
+    assert outcome.seconds >= 0.4 and outcome.cpu_seconds < 0.1
+
+
+@pytest.mark.parametrize("student", LAYERS, indirect=True)
+@pytest.mark.parametrize("function", ["burn", "burns_in_a_thread", "burns_in_a_child", "burns_in_an_orphan"])
+def test_work_counts_wherever_the_students_code_does_it(student, function):
+    assert 0.9 * BURN <= timed(student, function).cpu_seconds <= 3 * BURN
+
+
+@pytest.mark.parametrize("student", LAYERS, indirect=True)
+def test_a_call_over_its_cpu_limit_is_stopped_and_later_calls_still_run(student):
+    started = time.monotonic()
+    with pytest.raises(StudentTimeout) as stopped:
+        timed(student, "loops", limit=0.2)
+    assert 0.2 <= stopped.value.cpu_seconds < 1.0 and time.monotonic() - started < 10
+    assert 0.9 * BURN <= timed(student, "burn").cpu_seconds <= 3 * BURN
