@@ -21,6 +21,7 @@ import contextlib
 import ctypes
 import os
 import time
+from dataclasses import dataclass
 
 TICK = 1 / os.sysconf("SC_CLK_TCK")  # seconds per clock tick, the unit of /proc/<pid>/stat's times
 _libc = ctypes.CDLL(None, use_errno=True)
@@ -56,29 +57,34 @@ def descendants(root: int, table: dict[int, int]) -> list[int]:
 
 
 def innermost_pid(pid: int) -> int | None:
-    """The process's pid in the innermost pid namespace it belongs to (its own view of its pid)."""
-    with contextlib.suppress(OSError, ValueError), open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("NSpid:"):
-                return int(line.split()[-1])
-    return None
+    """The process's pid in the innermost pid namespace it belongs to (its own view of its pid): the last
+    of /proc/<pid>/status's NSpid; a kernel without that line (before 4.1) has no namespaces to map."""
+    try:
+        with open(f"/proc/{pid}/status") as status:
+            for line in status:
+                if line.startswith("NSpid:"):
+                    return int(line.split()[-1])
+    except (OSError, ValueError):
+        return None
+    return pid
 
 
-def find(root: int, inner: int) -> int | None:
-    """The pid, as this process sees it, of the process under `root` that its own pid namespace knows as
-    `inner` (a zygote under bubblewrap reports its children's pids in the sandbox's namespace)."""
-    return next((pid for pid in descendants(root, parents()) if innermost_pid(pid) == inner), None)
+def start_time(pid: int) -> int | None:
+    """When process `pid` started (clock ticks since boot): with the pid, what names one process for good."""
+    fields = stat_fields(pid)
+    return int(fields[19]) if len(fields) > 19 else None
 
 
 def process_seconds(pid: int) -> float:
-    """The CPU time of process `pid` so far, every thread of it; 0.0 if it has gone."""
+    """The CPU time of process `pid` so far, every thread of it, to the nanosecond from its CPU clock; where
+    that cannot be read (a process that has ended but is not yet reaped, a kernel that refuses), to the
+    clock tick from /proc/<pid>/stat; 0.0 if it has gone."""
     clock = ctypes.c_int()
-    if _libc.clock_getcpuclockid(pid, ctypes.byref(clock)) != 0:
-        return 0.0
-    try:
-        return time.clock_gettime(clock.value)
-    except OSError:  # ended between the two calls
-        return 0.0
+    if _libc.clock_getcpuclockid(pid, ctypes.byref(clock)) == 0:
+        with contextlib.suppress(OSError):
+            return time.clock_gettime(clock.value)
+    fields = stat_fields(pid)
+    return (int(fields[11]) + int(fields[12])) * TICK if len(fields) > 12 else 0.0
 
 
 def reaped_seconds(pid: int) -> float:
@@ -87,7 +93,46 @@ def reaped_seconds(pid: int) -> float:
     return (int(fields[13]) + int(fields[14])) * TICK if len(fields) > 14 else 0.0
 
 
-def tree_seconds(root: int) -> float:
-    """The CPU time used so far by `root`, everything under it, and what they reaped (see the module).
-    Each process is read whole (its own time, then its reaped children's) before its parent is."""
-    return sum(process_seconds(pid) + reaped_seconds(pid) for pid in descendants(root, parents()))
+class Gone(Exception):
+    """The keeper of a student process has ended, or its pid is another process's now."""
+
+
+@dataclass(frozen=True)
+class Keeper:
+    """The keeper of one student process, as this process sees it: the root of what is measured."""
+
+    pid: int
+    started: int
+    student: int  # the student process, the keeper's one child when it was found
+
+    @classmethod
+    def find(cls, root: int, inner: int) -> Keeper | None:
+        """The keeper under `root` (a process this one started) that its pid namespace knows as `inner`.
+        To be called before any student code runs: the keeper is then a child of the zygote with one child
+        of its own, and no process student code started can pose as it."""
+        table = parents()
+        for pid in descendants(root, table):
+            children = [child for child, parent in table.items() if parent == pid]
+            if innermost_pid(pid) == inner and len(children) == 1 and (started := start_time(pid)) is not None:
+                return cls(pid, started, children[0])
+        return None
+
+    def check(self) -> None:
+        if start_time(self.pid) != self.started:
+            raise Gone
+
+    def alone(self) -> bool:
+        """Whether the keeper and the student process are the whole tree (no process student code started)."""
+        return set(descendants(self.pid, parents())) == {self.pid, self.student}
+
+    def student_seconds(self) -> float:
+        """The student process's own CPU time (cheap: for watching a call while it runs)."""
+        return process_seconds(self.student)
+
+    def seconds(self) -> float:
+        """The CPU time used so far by the keeper, everything under it, and what they reaped (see the module).
+        Each process is read whole (its own time, then its reaped children's) before its parent is."""
+        self.check()
+        total = sum(process_seconds(pid) + reaped_seconds(pid) for pid in descendants(self.pid, parents()))
+        self.check()  # (a keeper that ended while it was read: its pid may be another process's)
+        return total

@@ -95,7 +95,7 @@ class Student:
         self._channel: Channel | None = None
         self._seconds_per_byte: float | None = None  # the channel's cost, measured before student code runs
         self._cpu_per_byte = 0.0  # the student process's CPU time per byte of arguments, measured then too
-        self._keeper: int | None = None  # the student process's keeper, as this process's /proc knows it
+        self._keeper: cpu.Keeper | None = None  # the student process's keeper, found before student code ran
         self._twin: Student | None = None  # the reference's code, run as the student's is (`reference_run`)
         self._loaded = False
         self._left_out: set[tuple] = set()  # steps (cell, statements) that hung or killed the process when run
@@ -151,21 +151,30 @@ class Student:
             message.update(args=encode(list(args)), kwargs=encode(kwargs or {}), init=encode(list(init)),
                            state=encode(state or {}))
         deadline = self._deadline(None) + loaded
-        timed = cpu_limit is not None
-        used = cpu.tree_seconds(self._keeper_pid()) if timed else 0.0
+        timed, used, stop_at = cpu_limit is not None, 0.0, None
         try:
+            if timed:
+                keeper = self._watched(target)
+                used, stop_at = keeper.seconds(), keeper.student_seconds() + cpu_limit
             started, answering = time.monotonic(), 0.0
             self._send(message, deadline)
-            while (reply := self._receive(deadline, (used + cpu_limit) if timed else None)).get("op") == "standin":
+            while (reply := self._receive(deadline, stop_at)).get("op") == "standin":
                 answer_started = time.monotonic()
                 answer = self._answer_standin(stand, reply, target)
                 answering += time.monotonic() - answer_started
                 self._send(answer, deadline)
             outcome = Outcome.from_reply(reply, time.monotonic() - started - answering)
             if timed:
-                outcome.cpu_seconds = cpu.tree_seconds(self._keeper_pid()) - used
+                outcome.cpu_seconds = keeper.seconds() - used
+        except cpu.Gone:
+            self._kill()
+            raise StudentError(f"{target}: the student process's keeper ended while it was timed (student code "
+                               "can end it only where the sandbox is weak); the call counts as failed.",
+                               mistake="process-ended") from None
         except _Stopped as stop:
-            spent = cpu.tree_seconds(self._keeper_pid()) - used if timed and self._process else 0.0
+            spent = 0.0
+            with contextlib.suppress(cpu.Gone):
+                spent = keeper.seconds() - used if timed and self._process else 0.0
             self._kill()
             if isinstance(stop, _TimedOut):
                 error = StudentTimeout(f"{target} {stop}", "timeout")
@@ -199,10 +208,11 @@ class Student:
                           kwargs: dict | None = None, times: int = 3, cpu_limit: float = 60.0) -> float:
         """The least CPU time of `times` calls of `target`, its own code throughout, on arguments sent once
         (a first call takes them in, untimed). Only for trusted code: the reference's, in `reference_run`."""
-        answer = self.call(target, *args, init=init, state=state, kwargs=kwargs, own=True, keep=True).value
-        sending = self.transfer_seconds(answer=answer)  # the answer's way back is in every timed call
-        return min(self.call(target, own=True, cpu_limit=cpu_limit, again=True).cpu_seconds
-                   for _ in range(times)) - sending
+        with self.check(cpu_limit * (times + 1)):  # (the deadline of all the calls together)
+            answer = self.call(target, *args, init=init, state=state, kwargs=kwargs, own=True, keep=True).value
+            sending = self.transfer_seconds(answer=answer)  # the answer's way back is in every timed call
+            return min(self.call(target, own=True, cpu_limit=cpu_limit, again=True).cpu_seconds
+                       for _ in range(times)) - sending
 
     def reference_run(self) -> Student:
         """The reference's own code (the source notebook's), run in a process like the student's: the
@@ -300,14 +310,15 @@ class Student:
         self.isolation = spawner.layer
         self._loaded = False
 
-    def _keeper_pid(self) -> int:
-        """The keeper of the student process, by its pid in this process's view: the root of what a timed
-        call's CPU time is read from. The zygote names it by its pid in the sandbox; the kernel maps it."""
+    def _watched(self, target: str) -> cpu.Keeper:
+        """The keeper whose tree a timed call of `target` is measured in, with only the student process under
+        it: a process that student code started and left running could pose as part of the measure."""
         if self._keeper is None:
-            spawner, pid = self._process
-            self._keeper = cpu.find(spawner.process.pid, pid)
-            if self._keeper is None:
-                raise RuntimeError("the student process's keeper was not found in /proc")
+            raise RuntimeError("the CPU time of the student process cannot be read on this machine (/proc)")
+        if not self._keeper.alone():
+            raise StudentError(f"{target} could not be timed: processes your code started were still running "
+                               "when the call began, and a speed check times the function alone.",
+                               mistake="too-slow")
         return self._keeper
 
     def _load(self) -> None:
@@ -324,6 +335,8 @@ class Student:
                 raise RuntimeError(f"the student process could not start ({stop})") from None
             if self.isolation != "bubblewrap":
                 self.isolation = str(ready.get("isolation", "none"))
+            # Before any student code runs: the zygote names the keeper by its pid in the sandbox; the kernel maps it.
+            self._keeper = cpu.Keeper.find(self._process[0].process.pid, self._process[1])
             if self._seconds_per_byte is None:
                 self._measure_channel()
             if self._run_cells():
@@ -333,7 +346,8 @@ class Student:
         """Seconds per byte of a message and its answer, measured once, before any student code has run."""
         message = {"op": "echo", "args": encode([[np.random.default_rng(0).random(PROBE_FLOATS)], {}]), "timed": True}
         size = len(json.dumps(message))
-        used, started = cpu.tree_seconds(self._keeper_pid()), time.monotonic()
+        keeper = self._keeper
+        used, started = keeper.seconds() if keeper else 0.0, time.monotonic()
         try:
             self._send(message, started + STARTUP_SECONDS)
             self._receive(started + STARTUP_SECONDS)
@@ -341,7 +355,8 @@ class Student:
             self._kill()
             raise RuntimeError(f"the student process could not start ({stop})") from None
         self._seconds_per_byte = (time.monotonic() - started) / size
-        self._cpu_per_byte = (cpu.tree_seconds(self._keeper_pid()) - used) / (2 * size)  # there and back
+        with contextlib.suppress(cpu.Gone):
+            self._cpu_per_byte = (keeper.seconds() - used) / (2 * size) if keeper else 0.0  # there and back
 
     def _run_cells(self) -> bool:
         """Run the notebook's code as the program plans it, once per namespace; False when a step hung or
@@ -416,15 +431,16 @@ class Student:
         except ChannelClosed:
             raise _Stopped(self._ended()) from None
 
-    def _receive(self, deadline: float, cpu_limit: float | None = None) -> dict:
-        """The student process's next message; with `cpu_limit`, the call is stopped too once the student's
-        processes have used that much CPU time in all (read every WATCH_SECONDS)."""
+    def _receive(self, deadline: float, stop_at: float | None = None) -> dict:
+        """The student process's next message; with `stop_at`, the call is stopped too once the student
+        process's own CPU time reaches it (read every WATCH_SECONDS: one clock, cheap whatever the machine
+        runs; work in other processes counts in the result, and the wall clock's deadline still holds)."""
         try:
-            while cpu_limit is not None and (now := time.monotonic()) < deadline:
+            while stop_at is not None and (now := time.monotonic()) < deadline:
                 try:
                     return self._channel.receive(min(deadline, now + WATCH_SECONDS))
                 except TimeoutError:
-                    if cpu.tree_seconds(self._keeper_pid()) > cpu_limit:
+                    if self._keeper.student_seconds() > stop_at:
                         raise _OverCPU("used more CPU time than it was allowed, so it was stopped.") from None
             return self._channel.receive(deadline)
         except TimeoutError:

@@ -11,15 +11,16 @@ import pytest
 from conftest import ROOT
 from test_isolation import LAYERS
 
-from autograder.feedback import StudentTimeout
+from autograder.feedback import StudentError, StudentTimeout
 from autograder.notebook import load_assignment
 from autograder.program import Program
 from autograder.reference import Reference
+from autograder.seccomp import machine as seccomp_machine
 from autograder.student import Student
 
 BURN = 0.3  # seconds of CPU time each burning function uses
 CODE = f"""
-import os, threading, time
+import os, signal, threading, time
 
 def burn(seconds={BURN}):
     end = time.thread_time() + seconds
@@ -47,6 +48,23 @@ def burns_in_an_orphan():
             burn()
         os._exit(0)
     time.sleep(4 * {BURN})
+
+def burns_in_a_zombie():
+    if os.fork() == 0:  # a child that ends and is never waited for
+        burn()
+        os._exit(0)
+    time.sleep(4 * {BURN})
+
+def leaves_a_process():
+    if os.fork() == 0:
+        time.sleep(30)
+        os._exit(0)
+
+def ignores_sigchld():  # the kernel would reap its children without counting their time
+    signal.signal(signal.SIGCHLD, signal.SIG_IGN)
+
+def reads_sigchld():
+    return signal.getsignal(signal.SIGCHLD) == signal.SIG_DFL
 
 def loops():
     while True:
@@ -76,7 +94,8 @@ def test_waiting_costs_no_cpu_time(student):
 
 
 @pytest.mark.parametrize("student", LAYERS, indirect=True)
-@pytest.mark.parametrize("function", ["burn", "burns_in_a_thread", "burns_in_a_child", "burns_in_an_orphan"])
+@pytest.mark.parametrize("function", ["burn", "burns_in_a_thread", "burns_in_a_child", "burns_in_an_orphan",
+                                      "burns_in_a_zombie"])
 def test_work_counts_wherever_the_students_code_does_it(student, function):
     assert 0.9 * BURN <= timed(student, function).cpu_seconds <= 3 * BURN
 
@@ -88,3 +107,21 @@ def test_a_call_over_its_cpu_limit_is_stopped_and_later_calls_still_run(student)
         timed(student, "loops", limit=0.2)
     assert 0.2 <= stopped.value.cpu_seconds < 1.0 and time.monotonic() - started < 10
     assert 0.9 * BURN <= timed(student, "burn").cpu_seconds <= 3 * BURN
+
+
+@pytest.mark.parametrize("student", LAYERS, indirect=True)
+def test_a_process_left_running_before_a_timed_call_fails_it_rather_than_blur_its_measure(student):
+    with student.check(30.0):
+        student.call("leaves_a_process", own=True)
+    with pytest.raises(StudentError, match="processes your code started were still running") as failed:
+        timed(student, "burn")
+    assert failed.value.mistake == "too-slow"
+
+
+@pytest.mark.skipif(seccomp_machine() is None, reason="the seccomp filter does not know this machine")
+@pytest.mark.parametrize("student", LAYERS, indirect=True)
+def test_student_code_cannot_have_the_kernel_reap_its_children_uncounted(student):
+    with student.check(30.0):
+        assert student.call("reads_sigchld", own=True).value is True
+        with pytest.raises(StudentError, match="PermissionError"):
+            student.call("ignores_sigchld", own=True)
