@@ -23,6 +23,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import functools
+import importlib.util
 import json
 import os
 import shutil
@@ -44,6 +45,7 @@ STUDENT_SIDE = ("protocol", "landlock", "seccomp", "worker", "zygote")  # the gr
 LAYERS = ("bubblewrap", "landlock")  # tried in this order when grading with a sandbox
 SCOPED_ABI = 6  # the Landlock ABI that scopes signals to the process's own domain
 CLOSE_SECONDS = 15  # for a zygote to clear up and exit (its keepers may take 10 s) before it is killed
+SCRATCH = "/tmp/scratch"  # inside bubblewrap: the student processes' folders, in the sandbox's private /tmp
 SYSTEM = ["/usr", "/bin", "/lib", "/lib32", "/lib64", "/sbin", "/etc/ld.so.cache", "/etc/alternatives"]
 
 # Environment of the student process: nothing of the grader's (tokens, paths) leaks in.
@@ -81,13 +83,26 @@ def boot_code() -> str:
     return f"SOURCES = {sources!r}\n{BOOT}"
 
 
+@functools.cache
+def library_folders(libraries: tuple[str, ...] = Limits.libraries) -> list[str]:
+    """The folders on this process's import path that hold the course's libraries (numpy, matplotlib...),
+    whole: a package's compiled dependencies lie beside it (numpy.libs), and a folder that `pip install
+    --target` filled (a bare runner's Python, autograder.py) is on no interpreter's own path. The student
+    process reads them and imports from them."""
+    found = []
+    for name in libraries:
+        spec = importlib.util.find_spec(name)
+        if spec is not None and spec.origin:
+            folder = str(Path(spec.origin).resolve().parent.parent)
+            if folder not in found:
+                found.append(folder)
+    return found
+
+
 def python_roots() -> list[str]:
     """The folders the grader's Python and its packages live in: the student process must see them."""
     roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix,
-             str(Path(sys.executable).resolve().parent.parent)}
-    import numpy
-
-    roots.add(str(Path(numpy.__file__).resolve().parent))
+             str(Path(sys.executable).resolve().parent.parent), *library_folders()}
     return sorted(r for r in roots if os.path.isdir(r) and not Path(r).is_relative_to("/usr"))
 
 
@@ -96,7 +111,7 @@ def bwrap_command() -> list[str]:
            "--die-with-parent", "--new-session", "--cap-drop", "ALL",
            "--ro-bind", "/usr", "/usr", "--ro-bind-try", "/etc/alternatives", "/etc/alternatives",
            "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
-           "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--chdir", "/tmp"]
+           "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--dir", SCRATCH, "--chdir", SCRATCH]
     for link in ("bin", "lib", "lib32", "lib64", "sbin"):  # merged-/usr systems keep these as symlinks
         path = Path("/", link)
         if path.is_symlink():
@@ -106,6 +121,8 @@ def bwrap_command() -> list[str]:
     for root in python_roots():
         cmd += ["--ro-bind", root, root]
     return cmd + ["--remount-ro", "/", "--remount-ro", "/dev"]  # only the private /tmp stays writable
+#   (a root under /tmp, such as a --target folder, is bound read-only inside it: hence SCRATCH, a folder of
+#   its own, which the zygote empties between student processes)
 
 
 @functools.cache
@@ -138,8 +155,9 @@ class Zygote:
         bubblewrap = "bubblewrap" in layers and bwrap_works()
         self.layer = "bubblewrap" if bubblewrap else "landlock" if "landlock" in layers else "none"
         self._folder = None if bubblewrap else tempfile.mkdtemp(prefix="autograder-")
-        root = "/tmp" if bubblewrap else self._folder  # inside bubblewrap, a private /tmp
+        root = SCRATCH if bubblewrap else self._folder  # inside bubblewrap, in a private /tmp
         setup = {"layer": self.layer, "scratch": root, "readable": SYSTEM + python_roots(),
+                 "imports": library_folders(),
                  "spin": protocol.SPIN_SECONDS}  # (none in a pool that keeps every core busy: batch.py)
         env = dict(CLEAN_ENV, HOME=root, MPLCONFIGDIR=root, GRADER_SETUP=json.dumps(setup))
         python = [sys.executable, "-I", "-c", boot_code()]

@@ -31,6 +31,7 @@ import resource
 import shutil
 import signal
 import socket
+import sys
 import tempfile
 import time
 
@@ -173,6 +174,7 @@ def main() -> None:
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     libc.prctl(PR_SET_DUMPABLE, 0, 0, 0, 0)  # inherited by every fork: no /proc/<pid>/mem, no ptrace
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a keeper re-raises its student's SIGSEGV: no core file
+    sys.path += [folder for folder in setup["imports"] if folder not in sys.path]  # (python -I: its own only)
     import numpy  # noqa: F401 -- once, here, for every student process forked from now on
 
     Zygote(control, setup).serve()

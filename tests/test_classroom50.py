@@ -251,3 +251,60 @@ def test_grader_runs_as_root_only_where_bubblewrap_needs_it(bwrap_as_user, sudo,
     monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
     monkeypatch.setattr(entry.os, "geteuid", lambda: 1001)
     assert entry.as_root_for_sandbox() == expected
+
+
+# -- a bare runner Python, as actions/setup-python gives a GitHub-hosted runner ----------------------------
+WHEELS = ROOT / ".cache" / "wheels"  # the pins' wheels, downloaded once (kept between runs, ignored by git)
+
+
+def interpreter(wanted: str) -> str | None:
+    """A Python of version `wanted` on this machine that runs (pyenv's shims may not), or None."""
+    candidates = [shutil.which(f"python{wanted}"), *map(str, sorted(Path("/root/.pyenv/versions").glob(
+        f"{wanted}.*/bin/python{wanted}")))]
+    return next((c for c in candidates if c and subprocess.run([c, "-c", "pass"], capture_output=True).returncode
+                 == 0), None)
+
+
+PYTHONS = {wanted: found for wanted in ("3.11", "3.13") if (found := interpreter(wanted))}
+
+
+@pytest.fixture(scope="module")
+def bare_runner(tmp_path_factory: pytest.TempPathFactory, request: pytest.FixtureRequest) -> tuple[Path, Path]:
+    """A Python with the standard library and pip only (a venv of the version asked for), and a folder of
+    wheels of the bundle's pins for it: the package index its autograder.py installs from."""
+    wanted = request.param
+    pins = [f"{name}=={version(name)}" for name in ("numpy", "pytest")]
+    wheels = WHEELS / wanted
+    download = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:",
+                               "--python-version", wanted, "--dest", str(wheels), *pins], capture_output=True,
+                              text=True, timeout=600)
+    if download.returncode != 0:
+        pytest.skip(f"the pins' wheels for Python {wanted} could not be downloaded: {download.stderr[-300:]}")
+    venv = tmp_path_factory.mktemp(f"bare-{wanted}") / "python"
+    subprocess.run([str(PYTHONS[wanted]), "-m", "venv", str(venv)], check=True, timeout=300)
+    python = venv / "bin" / "python"
+    assert subprocess.run([str(python), "-c", "import numpy"], capture_output=True).returncode != 0
+    return python, wheels
+
+
+@pytest.mark.parametrize("bare_runner", [pytest.param(v, id=f"python {v}", marks=pytest.mark.skipif(
+    v not in PYTHONS, reason=f"no Python {v} on this machine")) for v in ("3.11", "3.13")], indirect=True)
+def test_a_bare_runner_python_installs_the_pins_and_grades_in_the_sandbox_as_a_prepared_one(
+        bare_runner, autograders, tmp_path):
+    python, wheels = bare_runner
+    for a, notebook in (("02_logistic_regression", source("02_logistic_regression")),
+                        ("01_neuron", SUBMISSIONS / "01_neuron" / "bug_forward_missing_bias.ipynb")):
+        repo = checkout(tmp_path / a, a, notebook)
+        slug = a.replace("_", "-")
+        env = dict(runner_env(repo, slug), PIP_NO_INDEX="1", PIP_FIND_LINKS=str(wheels))
+        run = subprocess.run([str(python), str(autograders / slug / "autograder.py")], cwd=repo, env=env,
+                             capture_output=True, text=True, timeout=600)
+        assert run.returncode == 0, run.stdout + run.stderr
+        assert "installing numpy==" in run.stdout
+        result = read_json(repo / "result.json")
+        check_runner_rules(result, env)
+        expected_file = notebook.with_suffix(".expected.json")
+        golden = read_json(expected_file) if expected_file.exists() else None  # (none: the reference, full marks)
+        points, out_of = (golden["score"], golden["extra_data"]["max_score"]) if golden else (17, 17)
+        assert result["score"] * out_of == points * result["max-score"], (a, result["score"])
+        assert re.search(r"sandbox: (bubblewrap|landlock)\)", run.stdout), run.stdout  # student code sandboxed
