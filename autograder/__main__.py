@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # -- grading on every push: student template, Actions workflow, Classroom 50, collecting repositories ----
-PUSH_COMMANDS = ("template", "workflow", "classroom50", "collect", "summary")
+PUSH_COMMANDS = ("template", "workflow", "classroom50", "gradescope", "collect", "summary")
 
 
 def add_push_commands(commands: argparse._SubParsersAction) -> None:
@@ -57,6 +57,9 @@ def add_push_commands(commands: argparse._SubParsersAction) -> None:
     bundles.add_argument("out", type=Path)
     bundles.add_argument("--classroom", required=True, help="the classroom's short name")
     bundles.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
+    gradescope = commands.add_parser("gradescope", help="write Gradescope autograder zips, one per assignment")
+    gradescope.add_argument("out", type=Path)
+    gradescope.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
     collect = commands.add_parser("collect", help="collect student repositories into nbgrader's submitted/")
     collect.add_argument("roster", type=Path, help="CSV file with the columns student_id,repository")
     collect.add_argument("assignment")
@@ -79,6 +82,10 @@ def run_push_command(args: argparse.Namespace) -> int:
         from .classroom50.bundle import main as classroom50
 
         return classroom50(args.out, args.classroom, args.assignment)
+    if args.command == "gradescope":
+        from .gradescope.bundle import main as gradescope
+
+        return gradescope(args.out, args.assignment)
     if args.command == "collect":
         from .collect import main as collect
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from .classroom50.bundle import demo as demo_grading_on_push
 from .grade import grade
+from .gradescope.bundle import main as write_gradescope_zips
 from .nbgrader_demo import run_course_demo
 from .notebook import load_assignment, read_cells
 
@@ -46,4 +47,6 @@ def run_demo(out: Path) -> int:
             return 1
     print(f"Results files (Gradescope's results.json format) are in {out}/.\n")
     demo_grading_on_push(out / "on-push")
+    print("\n== Gradescope: one autograder zip per assignment")
+    write_gradescope_zips(out / "gradescope")
     return run_course_demo(out.resolve() / "course")

@@ -20,7 +20,7 @@ from pathlib import Path
 import jsonschema
 import nbformat
 import pytest
-from conftest import ROOT, code_cells, read_json, release, source
+from conftest import ROOT, code_cells, pin_wheels, read_json, release, source
 
 from autograder.classroom50.bundle import main as write_bundles
 from autograder.classroom50.result import scale_for
@@ -254,7 +254,6 @@ def test_grader_runs_as_root_only_where_bubblewrap_needs_it(bwrap_as_user, sudo,
 
 
 # -- a bare runner Python, as actions/setup-python gives a GitHub-hosted runner ----------------------------
-WHEELS = ROOT / ".cache" / "wheels"  # the pins' wheels, downloaded once (kept between runs, ignored by git)
 
 
 def interpreter(wanted: str) -> str | None:
@@ -273,13 +272,7 @@ def bare_runner(tmp_path_factory: pytest.TempPathFactory, request: pytest.Fixtur
     """A Python with the standard library and pip only (a venv of the version asked for), and a folder of
     wheels of the bundle's pins for it: the package index its autograder.py installs from."""
     wanted = request.param
-    pins = [f"{name}=={version(name)}" for name in ("numpy", "pytest")]
-    wheels = WHEELS / wanted
-    download = subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--only-binary=:all:",
-                               "--python-version", wanted, "--dest", str(wheels), *pins], capture_output=True,
-                              text=True, timeout=600)
-    if download.returncode != 0:
-        pytest.skip(f"the pins' wheels for Python {wanted} could not be downloaded: {download.stderr[-300:]}")
+    wheels = pin_wheels(wanted)
     venv = tmp_path_factory.mktemp(f"bare-{wanted}") / "python"
     subprocess.run([str(PYTHONS[wanted]), "-m", "venv", str(venv)], check=True, timeout=300)
     python = venv / "bin" / "python"
