@@ -58,6 +58,11 @@ CLEAN_ENV = {
     "MKL_NUM_THREADS": "1",
     "PYTHONHASHSEED": "0",
     "PYTHONDONTWRITEBYTECODE": "1",
+    # Fixed thresholds (glibc otherwise moves them as memory is freed): arrays up to 32 MiB come from the heap,
+    # and freed memory stays with the process, so that a call costs the same at every try and speed checks
+    # measure the same each time (a fresh process pays for its memory's first use once).
+    "MALLOC_MMAP_THRESHOLD_": str(32 * 2**20),
+    "MALLOC_TRIM_THRESHOLD_": str(256 * 2**20),
 }
 for _name in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):  # machine-specific numpy fixes must still apply
     if _name in os.environ:

@@ -130,8 +130,8 @@ class Student:
         still call it; its StudentTimeout carries the CPU time it had used (`cpu_seconds`).
 
         With `keep`, the process keeps this call's arguments; with `again`, a call takes the kept ones, not
-        `args`, so that taking them in is not timed. Only for trusted code (`least_cpu_seconds`): a student's
-        code could do the work when the arguments arrive.
+        `args`, and sends no value back, so that moving neither is timed. Only for trusted code
+        (`least_cpu_seconds`): a student's code could do the work when the arguments arrive.
         """
         if target in self.broken:
             raise self.broken[target]
@@ -207,12 +207,11 @@ class Student:
     def least_cpu_seconds(self, target: str, *args: Any, init: tuple = (), state: dict | None = None,
                           kwargs: dict | None = None, times: int = 3, cpu_limit: float = 60.0) -> float:
         """The least CPU time of `times` calls of `target`, its own code throughout, on arguments sent once
-        (a first call takes them in, untimed). Only for trusted code: the reference's, in `reference_run`."""
+        (a first call takes them in, untimed) and answers not sent back. Only for trusted code: the
+        reference's, in `reference_run`."""
         with self.check(cpu_limit * (times + 1)):  # (the deadline of all the calls together)
-            answer = self.call(target, *args, init=init, state=state, kwargs=kwargs, own=True, keep=True).value
-            sending = self.transfer_seconds(answer=answer)  # the answer's way back is in every timed call
-            return min(self.call(target, own=True, cpu_limit=cpu_limit, again=True).cpu_seconds
-                       for _ in range(times)) - sending
+            self.call(target, *args, init=init, state=state, kwargs=kwargs, own=True, keep=True)
+            return min(self.call(target, own=True, cpu_limit=cpu_limit, again=True).cpu_seconds for _ in range(times))
 
     def reference_run(self) -> Student:
         """The reference's own code (the source notebook's), run in a process like the student's: the

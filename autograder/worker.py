@@ -215,7 +215,8 @@ class Worker:
                     namespace.pop(name, None)
                 else:
                     namespace[name] = original
-        reply = {"op": "result", "value": encode(value), "calls": calls}
+        # (a call "again" is the reference's, timed: its answer is known, and sending it back is not its cost)
+        reply = {"op": "result", "value": None if message.get("again") else encode(value), "calls": calls}
         if obj is not None:
             reply["state"] = plain_state(obj)
         return reply
