@@ -93,8 +93,8 @@ class Student:
         self._process: tuple[Zygote, int] | None = None  # the zygote that forked the student process, and its id
         self._own_zygote: Zygote | None = None
         self._channel: Channel | None = None
-        self._seconds_per_byte: float | None = None  # the channel's cost, measured before student code runs
-        self._cpu_per_byte = 0.0  # the student process's CPU time per byte of arguments, measured then too
+        self._cpu_per_byte: float | None = None  # the student process's CPU time per byte moved, measured
+        #                                          before any student code ran
         self._keeper: cpu.Keeper | None = None  # the student process's keeper, found before student code ran
         self._twin: Student | None = None  # the reference's code, run as the student's is (`reference_run`)
         self._loaded = False
@@ -201,7 +201,7 @@ class Student:
         of `answer` (the reference's: the student's could be padded), from what moving values cost before any
         student code ran (student code could slow a later measurement): taken off a timed call's."""
         self._load()
-        return self._cpu_per_byte * (len(json.dumps(encode([list(args), kwargs or {}])))
+        return (self._cpu_per_byte or 0.0) * (len(json.dumps(encode([list(args), kwargs or {}])))
                                      + len(json.dumps(encode(answer))))
 
     def least_cpu_seconds(self, target: str, *args: Any, init: tuple = (), state: dict | None = None,
@@ -336,13 +336,13 @@ class Student:
                 self.isolation = str(ready.get("isolation", "none"))
             # Before any student code runs: the zygote names the keeper by its pid in the sandbox; the kernel maps it.
             self._keeper = cpu.Keeper.find(self._process[0].process.pid, self._process[1])
-            if self._seconds_per_byte is None:
+            if self._cpu_per_byte is None:
                 self._measure_channel()
             if self._run_cells():
                 self._loaded = True
 
     def _measure_channel(self) -> None:
-        """Seconds per byte of a message and its answer, measured once, before any student code has run."""
+        """CPU seconds per byte of a message and its answer, measured once, before any student code has run."""
         message = {"op": "echo", "args": encode([[np.random.default_rng(0).random(PROBE_FLOATS)], {}]), "timed": True}
         size = len(json.dumps(message))
         keeper = self._keeper
@@ -353,7 +353,7 @@ class Student:
         except _Stopped as stop:
             self._kill()
             raise RuntimeError(f"the student process could not start ({stop})") from None
-        self._seconds_per_byte = (time.monotonic() - started) / size
+        self._cpu_per_byte = 0.0
         with contextlib.suppress(cpu.Gone):
             self._cpu_per_byte = (keeper.seconds() - used) / (2 * size) if keeper else 0.0  # there and back
 
