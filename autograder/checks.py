@@ -116,24 +116,24 @@ def vectorised(function: str, name: str, case: Case, advice: str, *, standins: d
 
     Both are measured the same way, close in time: the CPU time of a sandboxed process running the code,
     read from the kernel by the grader (cpu.py; the student process's own clock is never trusted), less
-    the cost of taking in the arguments, measured before any student code ran. CPU time, not the wall
-    clock: on a busy machine the same call's wall time varies several-fold, its CPU time barely, and a
-    grade must not depend on what else the machine was doing. Round trips to the grader would cost more
-    than the code being timed, so there are no stand-ins but `standins`: constant answers (`Constant`)
+    the cost of taking in the arguments and sending back the answer, measured before any student code ran.
+    CPU time, not the wall clock: on a busy machine the same call's wall time varies several-fold, its CPU
+    time barely, and a grade must not depend on what else the machine was doing. Round trips to the grader
+    would cost more than the code being timed, so there are no stand-ins but `standins`: constant answers (`Constant`)
     inside the student process, which cost every submission the same; any other member is the student's
     own. `expect(outcome, reference)` judges the answer; by default the value must match the reference's
     on `case`. Each try runs in a fresh process, stopped once it has used STOP times its budget; a slow
-    try is tried once more before it counts, and a retry is noted in the results (`Feedback.note`).
+    try is tried once more before it counts, and a retry is noted in the results (`extra_data.tries`).
     """
     slow = f"{case.what} took more than {SLOWER} times as long as a vectorised version: {advice}"
 
-    def right_answer(outcome: Outcome, reference) -> None:
-        compare(outcome.value, case.on_reference(reference, function).value, what=case.what, rtol=RTOL, atol=ATOL,
-                suspects=case.suspects, m=case.m)
-
     @check(function, name, seconds=SPEED_CHECK_SECONDS)
     def test_speed(student, reference, timing):
-        answer = case.on_reference(reference, function).value  # (its size: what the answer costs to send)
+        answer = case.on_reference(reference, function).value  # the right answer, and what sending one costs
+
+        def right_answer(outcome: Outcome, reference) -> None:
+            compare(outcome.value, answer, what=case.what, rtol=RTOL, atol=ATOL, suspects=case.suspects, m=case.m)
+
         for attempt in range(TRIES):
             student.restart()  # a fresh process: nothing an earlier call cached, or left running, is there
             budget = SLOWER * max(reference_seconds(student, function, case, afresh=attempt > 0), FLOOR)
