@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from .feedback import StudentTimeout, compare, fail
+from .feedback import StudentTimeout, compare, fail, real_numbers
 from .mistakes import Mistake
 from .protocol import Outcome
 
@@ -183,17 +183,9 @@ def reference_seconds(student, function: str, case: Case, afresh: bool = False) 
     return seconds
 
 
-def as_floats(value: Any) -> np.ndarray | None:
-    """The student's value as a float array, or None when it is no numbers at all (compare explains that)."""
-    try:
-        return np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
-        return None
-
-
 def expect_finite(got: Any, what: str, advice: str, mistake: str = "not-finite") -> None:
     """Fail, naming the first NaN or inf and what it came from, unless every number of `got` is finite."""
-    array = as_floats(got)
+    array = real_numbers(got)
     if array is not None and array.size and not np.isfinite(array).all():
         index = tuple(int(i) for i in np.argwhere(~np.isfinite(array))[0]) if array.ndim else ()
         kind = "NaN" if np.isnan(array[index]) else "inf"

@@ -50,24 +50,78 @@ def fmt(x: Any) -> str:
 
 
 def describe(value: Any) -> str:
-    """What a value is, in a few words: its type and shape, never its contents."""
+    """What a value is, in a few words: its type and shape, never more than a glimpse of its contents.
+    Total: whatever the student's code returned, this returns a phrase and never raises."""
+    try:
+        return _describe(value)
+    except Exception:  # a value whose own methods fail (an Opaque aside, only numbers and containers arrive)
+        return f"a value of type {type(value).__name__}"
+
+
+def _describe(value: Any) -> str:
     if value is None:
         return "None"
     if isinstance(value, Opaque):
         return f"a {value.type_name} object"
+    if isinstance(value, str):
+        return f"a str ({glimpse(value)})"
     if isinstance(value, np.ndarray):
         return f"an array of shape {value.shape} and dtype {value.dtype}"
     if isinstance(value, (tuple, list)):
         return f"a {type(value).__name__} of {len(value)} items"
-    return f"{type(value).__name__} {fmt(value) if np.isscalar(value) else ''}".strip()
+    if isinstance(value, dict):
+        return f"a dict with {len(value)} keys"
+    if isinstance(value, (complex, np.complexfloating)):
+        return f"{type(value).__name__} {value}"
+    if isinstance(value, (bool, int, float, np.bool_, np.number)):
+        return f"{type(value).__name__} {fmt(value)}"
+    return f"a {type(value).__name__}"
+
+
+def glimpse(text: str, limit: int = 30) -> str:
+    """A string as Python would show it, cut to about `limit` characters."""
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"... ({len(text)} characters)"
+
+
+def real_numbers(value: Any) -> np.ndarray | None:
+    """`value` as an array of floats if it is made of real numbers only (bools, integers, floats, or arrays,
+    lists and tuples of them, evenly nested); None for anything else: strings such as "0.5", complex numbers,
+    objects, ragged lists, dicts."""
+    try:
+        array = np.asarray(value)
+        return array.astype(float) if array.dtype.kind in "biuf" else None
+    except Exception:  # ragged nesting (ValueError), odd objects: not numbers, whatever numpy raised
+        return None
+
+
+def readable(value: Any) -> bool:
+    """Whether a check can read `value` as numbers: None, real numbers (see `real_numbers`), or a tuple of
+    such (a function that returns several results)."""
+    if isinstance(value, tuple):
+        return all(readable(v) for v in value)
+    return value is None or real_numbers(value) is not None
+
+
+def unreadable(function: str, value: Any, state: Mapping[str, Any]) -> Feedback | None:
+    """The student's failure when a check broke on what `function` gave back (its value, or an attribute of
+    its instance) rather than failed: a string, an object, a ragged list are not numbers, and a check that
+    stumbles on one is no fault of the grader's. None when everything it gave was numbers."""
+    name = function.rpartition(".")[2]
+    if not readable(value):
+        return Feedback(f"{name} returned {describe(value)}; the check expected numbers (a float, or a NumPy "
+                        "array of floats) and could not go on.", "not-numbers")
+    for attr, attr_value in state.items():
+        if not readable(attr_value):
+            return Feedback(f"after {name}, self.{attr} is {describe(attr_value)}; the check expected numbers "
+                            "(a float, or a NumPy array of floats) and could not go on.", "not-numbers")
+    return None
 
 
 def as_array(value: Any, what: str, want_shape: tuple) -> np.ndarray:
     if value is None:
         fail(f"{what} returned None: is a `return` statement missing?", "returned-none")
-    try:
-        array = np.asarray(value, dtype=float)
-    except (TypeError, ValueError):
+    array = real_numbers(value)
+    if array is None:
         fail(f"{what} returned {describe(value)}; expected numbers of shape {want_shape}.", "not-numbers")
     return array
 

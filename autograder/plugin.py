@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 
 from .checks import Check
-from .feedback import Feedback
+from .feedback import Feedback, unreadable
 from .mistakes import tag
 from .notebook import Assignment, NotebookError
 from .reference import Reference
@@ -141,6 +141,8 @@ class Grading:
         if report.when == "call" or (report.when == "setup" and report.failed):
             found, points = self._checks[item.nodeid], self._points[item.nodeid]
             error = call.excinfo.value if call.excinfo else None
+            if error is not None and not isinstance(error, AssertionError):
+                error = self.students_value(found.function, error)
             name = f"{found.function}: {found.name}"
             if getattr(item, "callspec", None):
                 name += f" [{item.callspec.id}]"
@@ -157,6 +159,12 @@ class Grading:
                                              tries=tries))
             self._run = None
         return report
+
+    def students_value(self, function: str, error: BaseException) -> BaseException:
+        """A check that broke on a value the student's code gave back is the student's failure (a string
+        where numbers belong); the error stays the grader's when everything that came back was numbers."""
+        last = self._run.outcomes[-1] if self._run and self._run.outcomes else None
+        return (unreadable(last.target or function, last.value, last.state) if last else None) or error
 
     def explain(self, error: BaseException | None, call: pytest.CallInfo) -> str:
         if not isinstance(error, AssertionError):

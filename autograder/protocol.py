@@ -188,6 +188,7 @@ class Outcome:
     calls: dict[str, int] = field(default_factory=dict)  # how often each stand-in was called
     seconds: float = 0.0  # the call's time, measured by the grader (never by the student process)
     cpu_seconds: float = 0.0  # a timed call's CPU time, read from the kernel by the grader (cpu.py)
+    target: str = ""  # the function called ("Class.method"), set by the grader
 
     @classmethod
     def from_reply(cls, reply: dict, seconds: float) -> Outcome:

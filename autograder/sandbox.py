@@ -38,13 +38,16 @@ from pathlib import Path
 from . import protocol
 from .landlock import abi_version
 from .protocol import Channel, Limits
+from .scratch import remove
 from .seccomp import machine as seccomp_machine
 
 HERE = Path(__file__).resolve().parent
-STUDENT_SIDE = ("protocol", "landlock", "seccomp", "worker", "zygote")  # the grader's modules the sandbox runs
+# The grader's modules the sandbox runs (standard library only):
+STUDENT_SIDE = ("protocol", "landlock", "seccomp", "scratch", "worker", "zygote")
 LAYERS = ("bubblewrap", "landlock")  # tried in this order when grading with a sandbox
 SCOPED_ABI = 6  # the Landlock ABI that scopes signals to the process's own domain
 CLOSE_SECONDS = 15  # for a zygote to clear up and exit (its keepers may take 10 s) before it is killed
+PRIVATE_SCRATCH = True  # each student process's folder a tmpfs of its own where the kernel allows (scratch.py)
 SCRATCH = "/tmp/scratch"  # inside bubblewrap: the student processes' folders, in the sandbox's private /tmp
 SYSTEM = ["/usr", "/bin", "/lib", "/lib32", "/lib64", "/sbin", "/etc/ld.so.cache", "/etc/alternatives"]
 
@@ -150,7 +153,8 @@ def exposed(paths: list[Path]) -> list[Path]:
 
 
 class ZygoteGone(Exception):
-    """The zygote did not answer (student code may have stopped it where Landlock cannot prevent that)."""
+    """The zygote did not answer (student code may have stopped it where Landlock cannot prevent that), or
+    would not fork: it could not clear up after a student process."""
 
 
 class Zygote:
@@ -162,7 +166,7 @@ class Zygote:
         self._folder = None if bubblewrap else tempfile.mkdtemp(prefix="autograder-")
         root = SCRATCH if bubblewrap else self._folder  # inside bubblewrap, in a private /tmp
         setup = {"layer": self.layer, "scratch": root, "readable": SYSTEM + python_roots(),
-                 "imports": library_folders(),
+                 "imports": library_folders(), "own_scratch": PRIVATE_SCRATCH,
                  "spin": protocol.SPIN_SECONDS}  # (none in a pool that keeps every core busy: batch.py)
         env = dict(CLEAN_ENV, HOME=root, MPLCONFIGDIR=root, GRADER_SETUP=json.dumps(setup))
         python = [sys.executable, "-I", "-c", boot_code()]
@@ -172,9 +176,10 @@ class Zygote:
                                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                             cwd=None if bubblewrap else root, env=env, start_new_session=True)
         self.owner = os.getpid()
+        self.tainted = ""  # why the zygote may not fork again: it could not clear up after a student process
 
     def usable(self) -> bool:
-        return self.owner == os.getpid() and self.process.poll() is None
+        return self.owner == os.getpid() and not self.tainted and self.process.poll() is None
 
     def fork(self, limits: Limits, seconds: float) -> tuple[int, Channel]:
         """A fresh student process: its id (for `end`) and the grader's channel to it."""
@@ -211,6 +216,9 @@ class Zygote:
         if not isinstance(reply, dict):
             self.kill()  # it may have been stopped: waiting for it to clear up could take long
             raise ZygoteGone
+        self.tainted = self.tainted or str(reply.get("tainted") or "")
+        if reply.get("op") == "failed":
+            raise ZygoteGone
         return reply
 
     def close(self) -> None:
@@ -238,7 +246,7 @@ class Zygote:
 
     def _remove_folder(self) -> None:
         if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
+            remove(self._folder)  # never raises: what student code built there is no error of the grader's
 
 
 _zygotes: dict[tuple[str, ...], Zygote] = {}
@@ -262,8 +270,10 @@ def zygote(layers: tuple[str, ...]) -> Zygote:
     """This process's shared zygote for `layers`, started on first use and again if it has gone."""
     found = _zygotes.get(layers)
     if found is None or not found.usable():
+        _zygotes.pop(layers, None)  # replaced, whatever ending the old one gives
         if found is not None and found.owner == os.getpid():
-            found.kill()
+            with contextlib.suppress(Exception):
+                found.kill()
         found = _zygotes[layers] = Zygote(layers)
     return found
 

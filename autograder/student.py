@@ -59,6 +59,10 @@ class _OverCPU(_TimedOut):
     """A timed call used more CPU time than it was allowed."""
 
 
+class _Violation(_Stopped):
+    """The student process asked for something the call does not offer (a stand-in it has not)."""
+
+
 @dataclass(frozen=True)
 class Constant:
     """A stand-in that returns the same value at every call, answered inside the student process.
@@ -89,6 +93,7 @@ class Student:
         self.failed: dict[int, tuple[str, str]] = {}  # definition that raised or hung when run -> (why, mistake)
         self.layers, self.limits = layers, limits or Limits()
         self.isolation = "not started"
+        self.own_scratch = False
         self._run: CheckRun | None = None
         self._process: tuple[Zygote, int] | None = None  # the zygote that forked the student process, and its id
         self._own_zygote: Zygote | None = None
@@ -159,11 +164,11 @@ class Student:
             started, answering = time.monotonic(), 0.0
             self._send(message, deadline)
             while (reply := self._receive(deadline, stop_at)).get("op") == "standin":
-                answer_started = time.monotonic()
-                answer = self._answer_standin(stand, reply, target)
-                answering += time.monotonic() - answer_started
+                answer, computing = self._answer_standin(stand, set(message["standins"]), reply, target)
+                answering += computing  # the reference's own work only: never the grader's reading of the request
                 self._send(answer, deadline)
             outcome = Outcome.from_reply(reply, time.monotonic() - started - answering)
+            outcome.target = target
             if timed:
                 outcome.cpu_seconds = keeper.seconds() - used
         except cpu.Gone:
@@ -179,6 +184,8 @@ class Student:
             if isinstance(stop, _TimedOut):
                 error = StudentTimeout(f"{target} {stop}", "timeout")
                 error.cpu_seconds = spent
+            elif isinstance(stop, _Violation):
+                error = StudentError(f"{target} {stop}", "malformed-reply")
             else:
                 error = StudentError(f"{target} {stop}", "process-ended")
             if not timed:
@@ -242,6 +249,9 @@ class Student:
         if shares_zygote(self.layers):
             return zygote(self.layers)
         if self._own_zygote is None or not self._own_zygote.usable():
+            if self._own_zygote is not None:
+                with contextlib.suppress(Exception):
+                    self._own_zygote.kill()
             self._own_zygote = Zygote(self.layers)
         return self._own_zygote
 
@@ -277,18 +287,26 @@ class Student:
         lines += [f"  at {line}" for line in (trace if isinstance(trace, list) else [])[-3:]]
         return StudentError("\n".join(lines), mistake=mistake)
 
-    def _answer_standin(self, stand: dict[str, Standin], request: dict, target: str) -> dict:
-        name = str(request.get("name"))
+    def _answer_standin(self, stand: dict[str, Standin], offered: set[str], request: dict,
+                        target: str) -> tuple[dict, float]:
+        """The answer to a stand-in's request, and the seconds the reference took to compute it. A request
+        for a member this call does not offer is refused before anything in it is read: the student chose
+        its size, and the grader's time spent reading it must count neither for nor against the call."""
+        name = request.get("name")
+        if not isinstance(name, str) or name not in offered:
+            raise _Violation("broke the grader's protocol: while it ran, the student process asked the grader "
+                             f"to answer `{str(name)[:60]}`, which this check does not offer.")
         try:
             state, args, kwargs = (decode(request.get(k)) for k in ("state", "args", "kwargs"))
             state = state if isinstance(state, dict) else {}
+            started = time.monotonic()
             with _memory_capped(STANDIN_MEMORY):  # the student chose the arguments and the state
                 value = stand[name](state, list(args), dict(kwargs))
-            return {"op": "value", "value": encode(value)}
+            return {"op": "value", "value": encode(value)}, time.monotonic() - started
         except Exception as exc:  # the student's code passed arguments the reference cannot take
             return {"op": "raise", "message": (
                 f"while {target} was checked, the grader's correct `{name}` stood in for yours and could not "
-                f"take the arguments your code passed it ({type(exc).__name__}: {str(exc)[:200]})")}
+                f"take the arguments your code passed it ({type(exc).__name__}: {str(exc)[:200]})")}, 0.0
 
     # -- the process ----------------------------------------------------------------------------------
     def _deadline(self, timeout: float | None) -> float:
@@ -322,6 +340,8 @@ class Student:
 
     def _load(self) -> None:
         """Run the answer cells in a fresh process; a cell that hangs or kills it is left out next time."""
+        if self._process is not None and not self._process[0].usable():
+            self._kill()  # its zygote was replaced (tainted) or has gone: a fresh process from a new one
         while not self._loaded:
             if self._process is None:
                 self._start()
@@ -334,6 +354,8 @@ class Student:
                 raise RuntimeError(f"the student process could not start ({stop})") from None
             if self.isolation != "bubblewrap":
                 self.isolation = str(ready.get("isolation", "none"))
+            self.own_scratch = ready.get("own_scratch") is True  # a tmpfs of its own (scratch.py): said before
+            #                                                      any student code ran
             # Before any student code runs: the zygote names the keeper by its pid in the sandbox; the kernel maps it.
             self._keeper = cpu.Keeper.find(self._process[0].process.pid, self._process[1])
             if self._cpu_per_byte is None:

@@ -22,6 +22,7 @@ from typing import Any
 from . import protocol
 from .landlock import restrict
 from .protocol import Channel, ChannelClosed, Limits, decode, encode
+from .scratch import private
 from .seccomp import deny_shared_stores
 
 DEVICES = [os.devnull, "/dev/zero", "/dev/urandom"]  # what student code may still open outside its folder
@@ -327,6 +328,8 @@ def run_student(channel_fds: tuple[int, int], limits: dict, setup: dict, scratch
     for fd in (0, 1, 2):  # the student's prints go to a bounded buffer; C-level output goes nowhere
         os.dup2(devnull, fd)
     os.close(devnull)
+    # A tmpfs of its own over its folder, for the keeper and the student process: gone with the last of them.
+    own_scratch = setup["layer"] != "none" and setup["own_scratch"] and private(scratch)
     keep_descendants(channel_fds)  # returns in the student process; the keeper stays behind
     limits = Limits(**limits)
     limit_resources(limits)
@@ -343,5 +346,5 @@ def run_student(channel_fds: tuple[int, int], limits: dict, setup: dict, scratch
         deny_shared_stores()  # no System V IPC, keyring, or change of a file's mode, owner, times or xattrs
     protocol.SPIN_SECONDS = float(setup.get("spin", protocol.SPIN_SECONDS))  # the grader's: it knows if cores are free
     channel = Channel(*channel_fds)
-    channel.send({"op": "ready", "isolation": isolation, "pid": os.getpid()})
+    channel.send({"op": "ready", "isolation": isolation, "pid": os.getpid(), "own_scratch": own_scratch})
     Worker(channel, limits).serve()

@@ -14,7 +14,11 @@ Its control socket (its standard input, a Unix socket of packets) takes two requ
 
 Between one student process and the next, the zygote clears up. It is the child subreaper of everything
 student code starts: before each fork and after each end it kills every process left over from a student
-process that has ended, and removes its scratch folder. Student code holds no file descriptor of the
+process that has ended, and removes its scratch folder (a tmpfs of the process's own where the kernel
+allows, which went with it: scratch.py). It then checks that nothing but the folders in use is left; if
+anything is, it says it is tainted in every answer, and the grader replaces it (sandbox.py). Scratch
+folders are named from os.urandom, and the zygote draws from no random generator a student process
+inherits: nothing in one tells where another's folder was. Student code holds no file descriptor of the
 zygote's, cannot read or write its memory (the zygote is not dumpable), writes only its own folder and
 signals nothing outside itself (Landlock, ABI 6+), and has no System V IPC, keyring, POSIX message queue or
 metadata change (a mode, times, extended attributes) to leave anything in (seccomp.py, RLIMIT_MSGQUEUE).
@@ -28,13 +32,13 @@ import ctypes
 import json
 import os
 import resource
-import shutil
+import secrets
 import signal
 import socket
 import sys
-import tempfile
 import time
 
+from .scratch import remove
 from .worker import PR_SET_CHILD_SUBREAPER, children, kill_quietly, run_student
 
 CONTROL_BYTES = 1 << 16  # the largest request
@@ -48,6 +52,7 @@ class Zygote:
         self.control, self.setup = control, setup
         self.live: dict[int, str] = {}  # keeper pid -> its scratch folder
         self.codes: dict[int, int] = {}  # keeper pid -> exit code, once it has ended and until asked
+        self.tainted = ""  # why it may not be trusted to clear up any more (then the grader replaces it)
 
     def serve(self) -> None:
         while True:
@@ -61,22 +66,35 @@ class Zygote:
                     with contextlib.suppress(OSError):
                         os.rmdir(self.setup["scratch"])
                 os._exit(0)
-            request = json.loads(data)
-            if request["op"] == "fork":
-                reply = {"op": "forked", "id": self.fork(fds, request["limits"])}
-            else:
-                reply = {"op": "ended", "code": self.end(int(request["id"]), float(request["wait"]))}
+            try:
+                reply = self.handle(json.loads(data), fds)
+            except Exception as error:  # a clear-up that failed, whatever student code left: never the end
+                self.tainted = self.tainted or f"{type(error).__name__} while clearing up"
+                reply = {"op": "failed"}
             for fd in fds:
                 os.close(fd)
+            reply["tainted"] = self.tainted
             self.control.send(json.dumps(reply).encode())
 
-    def fork(self, fds: list[int], limits: dict) -> int:
+    def handle(self, request: dict, fds: list[int]) -> dict:
+        if request["op"] == "fork":
+            pid = self.fork(fds, request["limits"])
+            return {"op": "forked", "id": pid} if pid else {"op": "failed"}
+        return {"op": "ended", "code": self.end(int(request["id"]), float(request["wait"]))}
+
+    def fork(self, fds: list[int], limits: dict) -> int | None:
+        """A new keeper and student process: the keeper's pid; None if this zygote is tainted."""
         self.clear()
-        scratch = tempfile.mkdtemp(prefix="student-", dir=self.setup["scratch"])
+        if self.tainted:  # what is left could reach the new process
+            return None
+        scratch = os.path.join(self.setup["scratch"], f"student-{secrets.token_hex(16)}")
+        os.mkdir(scratch, 0o700)
         pid = os.fork()
         if pid == 0:
             try:
                 self.control.close()
+                self.live.clear()  # what the zygote knows of other student processes is not this one's
+                self.codes.clear()
                 for fd in fds:
                     os.set_inheritable(fd, False)  # nothing the student's code runs gets the channel
                 run_student((fds[0], fds[1]), limits, self.setup, scratch)
@@ -126,7 +144,7 @@ class Zygote:
 
     def forget(self, pid: int, code: int) -> None:
         self.codes[pid] = code
-        remove(self.live.pop(pid))
+        self.live.pop(pid)  # (its folder goes in `clear`, once every process it started has gone too)
 
     def clear(self, everything: bool = False) -> None:
         """Kill every process here that is not a live keeper (orphans of student processes that ended, or
@@ -142,26 +160,11 @@ class Zygote:
             for pid in strays:
                 kill_quietly(pid)
             time.sleep(POLL_SECONDS)
-        in_use = set(self.live.values())
-        for entry in os.scandir(self.setup["scratch"]):
-            if entry.path not in in_use:
-                remove(entry.path)
-
-
-def remove(path: str) -> None:
-    """Remove a file or a folder tree, whatever modes student code gave what is inside."""
-    with contextlib.suppress(OSError):
-        if not os.path.isdir(path) or os.path.islink(path):
-            os.unlink(path)
-            return
-        os.chmod(path, 0o700)
-        for folder, names, _ in os.walk(path):  # top down: a folder is opened up before it is walked
-            for name in names:
-                inside = os.path.join(folder, name)
-                if not os.path.islink(inside):  # (os.walk does not follow links either)
-                    with contextlib.suppress(OSError):
-                        os.chmod(inside, 0o700)
-    shutil.rmtree(path, ignore_errors=True)
+        in_use = {os.path.basename(folder) for folder in self.live.values()}
+        left = [name for name in os.listdir(self.setup["scratch"]) if name not in in_use
+                and not remove(os.path.join(self.setup["scratch"], name))]
+        if left and not self.tainted:
+            self.tainted = f"could not remove {len(left)} of what student processes left"
 
 
 def main() -> None:

@@ -11,6 +11,7 @@ import pytest
 from conftest import ROOT
 from test_isolation import LAYERS
 
+from autograder import student as student_module
 from autograder.feedback import StudentError, StudentTimeout
 from autograder.notebook import load_assignment
 from autograder.program import Program
@@ -69,6 +70,14 @@ def reads_sigchld():
 def loops():
     while True:
         pass
+
+def forges_a_request(name, size):  # as the grader's own stand-in would ask, found through gc
+    import gc, sys
+    channel = next(o for o in gc.get_objects() if type(o).__name__ == "Channel")
+    protocol = sys.modules[type(channel).__module__]
+    channel.send(dict(op="standin", name=name, args=protocol.encode([[0.5] * size]),
+                      kwargs=protocol.encode(dict()), state=protocol.encode(dict())))
+    return channel.receive()
 """
 
 
@@ -125,3 +134,18 @@ def test_student_code_cannot_have_the_kernel_reap_its_children_uncounted(student
         assert student.call("reads_sigchld", own=True).value is True
         with pytest.raises(StudentError, match="PermissionError"):
             student.call("ignores_sigchld", own=True)
+
+
+@pytest.mark.parametrize("student", LAYERS, indirect=True)
+@pytest.mark.parametrize("cpu_limit", [None, 5.0], ids=["untimed", "timed"])
+@pytest.mark.parametrize("name", ["no_such_member", "sigmoid"])
+def test_a_request_for_a_stand_in_the_call_does_not_offer_fails_it_unread(student, name, cpu_limit, monkeypatch):
+    """Reading a large request took the grader half a second, which a speed check once credited to the
+    student: a request for a name the call does not offer (here, none) is refused before it is decoded."""
+    decoded = []
+    monkeypatch.setattr(student_module, "decode", lambda value: decoded.append(value) or value)
+    with student.check(30.0), pytest.raises(StudentError, match="does not offer") as refused:
+        student.call("forges_a_request", name, 200_000, own=True, cpu_limit=cpu_limit)
+    assert refused.value.mistake == "malformed-reply" and decoded == []
+    monkeypatch.undo()
+    assert 0.9 * BURN <= timed(student, "burn").cpu_seconds <= 3 * BURN  # a fresh process serves on

@@ -4,7 +4,7 @@ import numpy as np
 from shared_suspects import sigmoid_suspects  # autograder/hidden/shared_suspects.py
 
 from autograder.checks import Case, check, matches_reference
-from autograder.feedback import compare, expect, fail
+from autograder.feedback import as_array, compare, expect, fail
 from autograder.mistakes import mistake
 
 ASSIGNMENT = "01_neuron"
@@ -71,6 +71,7 @@ test_forward_uses_the_bias_and_state = matches_reference(
 def test_forward_returns_a_scalar(student):
     state = {"weights": np.array([0.2, 0.4, -0.1]), "bias": 0.0}
     got = student.call("Neuron.forward", np.array([1.0, 2.0, 3.0]), init=(3,), state=state).value
+    got = as_array(got, "forward(x) with n = 3 inputs", ())  # (a string is no number, whatever its shape)
     if np.ndim(got) != 0:
         fail(f"forward returned data of shape {np.shape(got)}; " + mistake("forward/not-a-number").message,
              "forward/not-a-number")

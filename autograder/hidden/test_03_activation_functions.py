@@ -13,8 +13,8 @@ from collections.abc import Callable
 import numpy as np
 from shared_suspects import sigmoid_suspects  # autograder/hidden/shared_suspects.py
 
-from autograder.checks import Case, as_floats, check, expect_finite, expect_no_warnings, matches_reference, vectorised
-from autograder.feedback import compare, describe, fail
+from autograder.checks import Case, check, expect_finite, expect_no_warnings, matches_reference, vectorised
+from autograder.feedback import compare, describe, fail, real_numbers
 from autograder.mistakes import mistake
 
 ASSIGNMENT = "03_activation_functions"
@@ -58,7 +58,7 @@ def scalars_check(name: str, values: list, kwargs: dict | None = None, suspects:
             for z in numbers:
                 got = student.call(name, z, kwargs=options).value
                 what = call_text(name, z, options)
-                if got is not None and as_floats(got) is not None and np.ndim(got) != 0:
+                if got is not None and real_numbers(got) is not None and np.ndim(got) != 0:
                     fail(f"{what} returned {describe(got)}; a number in must give a single number out "
                          "(np.ndim(out) == 0). Don't wrap a number into an array of shape (1,): np.asarray(z, "
                          "dtype=float) turns it into a 0-d array, which keeps the shape ().", "wrong-shape")
@@ -293,7 +293,8 @@ def softmax_stable_check(title: str, z: np.ndarray, what: str):
     def test_stable(student, reference):
         outcome = student.call("softmax", z)
         want = reference.call("softmax", z).value
-        got = np.asarray(outcome.value, dtype=float) if np.shape(outcome.value) == want.shape else None
+        got = real_numbers(outcome.value)
+        got = got if got is not None and got.shape == want.shape else None
         if got is not None and not np.isfinite(got).all():
             with np.errstate(all="ignore"):  # what a shift by the maximum of the whole array gives
                 global_shift = normalised(np.exp(z - np.max(z)), -1)
@@ -333,9 +334,9 @@ def test_softmax_rows(student, reference):
     what = "softmax(Z) with Z of shape (6, 4)"
     got = student.call("softmax", z).value
     want = reference.call("softmax", z).value
-    if np.shape(got) != want.shape:
+    array = real_numbers(got)
+    if array is None or array.shape != want.shape:
         compare(got, want, what=what)
-    array = np.asarray(got, dtype=float)
     sums = np.sum(array, axis=-1)
     if not np.allclose(sums, 1.0, rtol=0, atol=1e-9):
         if np.allclose(np.sum(array, axis=0), 1.0, rtol=0, atol=1e-9):
