@@ -1,6 +1,7 @@
 """The same grade on a busy machine: the golden correct and buggy submissions, graded while CPU hogs keep
 every core busy, get exactly their expected results (scores, messages, mistakes), through `grade` and
-through `grade-class --jobs 2`, and through `grade-class --jobs 4` (twice as many graders as cores); the
+through `grade-class --jobs 2`, and through `grade-class --jobs 1` and `--jobs 4` (twice as many graders as
+cores); `nbgrader autograde` shows the same messages (tests/test_nbgrader.py); the
 submissions whose `train` or `compute_gradients` loops over the examples still
 fail their speed checks.
 
@@ -64,7 +65,8 @@ def test_grade_gives_every_golden_submission_its_expected_results_with_every_cor
         assert comparable(results) == expected(path), f"{path.parent.name}/{path.stem}"
 
 
-@pytest.mark.parametrize("jobs, busy", [(2, BUSY), (4, 0)], ids=["jobs 2, every core busy", "jobs 4, two per core"])
+@pytest.mark.parametrize("jobs, busy", [(1, 0), (2, BUSY), (4, 0)],
+                         ids=["jobs 1, one at a time", "jobs 2, every core busy", "jobs 4, two per core"])
 def test_grade_class_gives_the_same_results_on_a_busy_machine(tmp_path: Path, jobs: int, busy: int):
     submitted = tmp_path / "submitted"
     for path in SUBMISSIONS:

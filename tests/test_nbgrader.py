@@ -21,7 +21,9 @@ from nbgrader.api import Gradebook
 
 from autograder.__main__ import main as autograder_cli  # `python -m autograder`, without a new interpreter
 from autograder.nbgrader_course import HIDDEN_ASSERT, make_course, nbgrader, submit
+from autograder.nbgrader_grade import report
 from autograder.notebook import load_assignment
+from autograder.results import function_of
 
 SUBMISSIONS = ROOT / "tests" / "submissions"
 CLASS = {  # student: (assignment, notebook or None for an empty folder)
@@ -82,7 +84,7 @@ def test_every_command_succeeds_and_every_notebook_is_autograded_whatever_it_hol
             assert (course["folder"] / "autograded" / student / a / f"{a}.ipynb").exists(), student
 
 
-def test_each_test_cell_scores_what_python_m_autograder_grade_gives_its_function(course, tmp_path, capsys):
+def test_each_test_cell_scores_and_says_what_python_m_autograder_grade_gives_its_function(course, tmp_path):
     compared = 0
     with Gradebook(f"sqlite:///{course['folder'] / 'gradebook.db'}") as gb:
         for student, (a, notebook) in CLASS.items():
@@ -90,13 +92,18 @@ def test_each_test_cell_scores_what_python_m_autograder_grade_gives_its_function
                 continue
             path = course["folder"] / "submitted" / student / a / f"{a}.ipynb"
             assert autograder_cli(["grade", str(path), "--results", str(tmp_path / "r.json"), "--assignment", a]) == 0
-            points: dict[str, float] = {}
+            tests: dict[str, list[dict]] = {}
             for test in read_json(tmp_path / "r.json")["tests"]:
-                function = test["name"].split(":", 1)[0]
-                points[function] = round(points.get(function, 0) + test["score"], 2)
-            for function, expected in points.items():
+                tests.setdefault(function_of(test), []).append(test)
+            cells = {c["metadata"]["nbgrader"]["grade_id"]: c for c in autograded(course, student)["cells"]
+                     if c["metadata"].get("nbgrader", {}).get("grade") and c["cell_type"] == "code"}
+            for function, its_tests in tests.items():
+                points = round(sum(t["max_score"] for t in its_tests), 2)
+                score, text = report(function, its_tests, points)
                 grade = gb.find_grade(function.replace(".", "-"), a, a, student)
-                assert grade.auto_score == pytest.approx(expected, abs=1e-9), (student, function)
+                assert grade.auto_score == pytest.approx(score, abs=1e-9), (student, function)
+                shown = "".join(cells[function.replace(".", "-")]["outputs"][0]["text"])
+                assert shown == text, (student, function)  # message for message
                 compared += 1
     assert compared >= 30
 
