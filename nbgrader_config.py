@@ -25,17 +25,17 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # but no kernel runs student code. Read: a file that is no notebook still gets a row of zeros. Sanitize:
 # RestoreTestCells rebuilds the test cells from the gradebook and reports what a student changed.
 # Autograde: GradeWithAutograder in place of Execute gives each test cell its function's points.
-c.Autograde.exporter_class = "autograder.nbgrader_read.ReadSubmission"
+c.Autograde.exporter_class = "autograder.nbgrader_steps.read.ReadSubmission"
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
-    "autograder.nbgrader_restore.RestoreTestCells",
+    "autograder.nbgrader_steps.restore.RestoreTestCells",
     "nbgrader.preprocessors.DeduplicateIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.Autograde.autograde_preprocessors = [
-    "autograder.nbgrader_grade.GradeWithAutograder",
+    "autograder.nbgrader_steps.score_cells.GradeWithAutograder",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",

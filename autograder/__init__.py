@@ -4,8 +4,8 @@
     results = grade("submission.ipynb", results_path="results.json")
 """
 
-from .grade import grade
-from .protocol import Limits
-from .results import Results, TestResult
+from .grading.grade import grade
+from .grading.results import Results, TestResult
+from .sandbox.inside.protocol import Limits
 
 __all__ = ["Limits", "Results", "TestResult", "grade"]

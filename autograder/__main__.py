@@ -7,8 +7,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from .grade import grade
-from .settings import Settings, add_options
+from .grading.grade import grade
+from .grading.settings import Settings, add_options
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -71,26 +71,28 @@ def add_push_commands(commands: argparse._SubParsersAction) -> None:
 
 def run_push_command(args: argparse.Namespace) -> int:
     if args.command == "template":
-        from .template import main as template
+        from .publish.template import main as template
+        from .publish.workflow import main as workflow
 
-        return template(args.out, args.assignment, workflow=args.workflow)
+        code = template(args.out, args.assignment)
+        return workflow(args.out) if code == 0 and args.workflow else code
     if args.command == "workflow":
-        from .workflow import main as workflow
+        from .publish.workflow import main as workflow
 
         return workflow(args.out)
     if args.command == "classroom50":
-        from .classroom50.bundle import main as classroom50
+        from .publish.classroom50.bundle import main as classroom50
 
         return classroom50(args.out, args.classroom, args.assignment)
     if args.command == "gradescope":
-        from .gradescope.bundle import main as gradescope
+        from .publish.gradescope.bundle import main as gradescope
 
         return gradescope(args.out, args.assignment)
     if args.command == "collect":
-        from .collect import main as collect
+        from .publish.collect import main as collect
 
         return collect(args.roster, args.assignment, args.deadline, args.root)
-    from .summary import main as summary
+    from .publish.student_page import main as summary
 
     return summary(args.results)
 
@@ -126,11 +128,11 @@ def add_class_commands(commands: argparse._SubParsersAction) -> None:
 
 def run_class_command(args: argparse.Namespace) -> int:
     if args.command == "grade-class":
-        from .batch import main as grade_class
+        from .classwide.grade_class import main as grade_class
 
         return grade_class(args.submitted, args.out, jobs=args.jobs, assignment=args.assignment, force=args.force,
                            part=args.slice, sandbox=not args.no_sandbox)
-    from .report import main as report
+    from .classwide.report import main as report
 
     return report(args.out)
 

@@ -81,8 +81,8 @@ def make_class(submitted: Path, count: int, seed: int, weights: dict[str, float]
 
 
 # --- grade-class ----------------------------------------------------------------------------------------
-# `python -m autograder`, with one zygote per notebook as below Landlock ABI 6 (autograder.sandbox.shares_zygote)
-PER_NOTEBOOK = ("import sys, autograder.student as s; s.shares_zygote = lambda layers: False; "
+# `python -m autograder`, with one zygote per notebook as below Landlock ABI 6 (autograder.sandbox.launch.shares_zygote)
+PER_NOTEBOOK = ("import sys, autograder.grading.student as s; s.shares_zygote = lambda layers: False; "
                 "from autograder.__main__ import main; sys.exit(main(sys.argv[1:]))")
 
 

@@ -24,7 +24,7 @@ from bench_grade import machine  # same folder
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
-from autograder.nbgrader_course import make_course, nbgrader, submit  # noqa: E402
+from autograder.nbgrader_steps.scratch_course import make_course, nbgrader, submit  # noqa: E402
 
 ASSIGNMENT = "02_logistic_regression"
 TARGET_RATIO = 0.5  # seconds per submission, autograder / stock

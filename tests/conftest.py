@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from autograder.notebook import read_cells
+from autograder.grading.notebook import read_cells
 
 ROOT = Path(__file__).resolve().parent.parent
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and p.name[0].isdigit())

@@ -18,9 +18,11 @@ from conftest import ROOT, env_with_venv, read_json
 from test_golden import comparable
 from test_report import assert_summary_matches_files
 
-from autograder import batch, similar
-from autograder.notebook import load_assignment
-from autograder.settings import SOLUTIONS
+from autograder.classwide import grade_class as batch
+from autograder.classwide import similar
+from autograder.course import grading_files
+from autograder.grading.notebook import load_assignment
+from autograder.grading.settings import SOLUTIONS
 
 EXAMPLES = ROOT / "tests" / "submissions" / "01_neuron"
 CLASS = {  # student -> example submission of 01_neuron (None: an empty folder, no notebook)
@@ -138,6 +140,12 @@ def test_grader_fingerprint_changes_with_the_solutions_and_the_sandbox(tmp_path)
     notebook.write_text(notebook.read_text() + "\n")
     assert fingerprint(True, solutions) != fingerprint(True, SOLUTIONS)
     assert fingerprint(False, SOLUTIONS) != fingerprint(True, SOLUTIONS)
+
+
+def test_the_fingerprint_covers_what_grades_and_not_the_report_or_the_front_doors():
+    files = {p.relative_to(ROOT / "autograder").as_posix() for p in grading_files()}
+    assert {"grading/grade.py", "sandbox/inside/zygote.py", "hidden/test_01_neuron.py", "course.py"} <= files
+    assert not [f for f in files if f.startswith(("classwide/", "publish/", "nbgrader_steps/", "__main__", "demo"))]
 
 
 def test_a_worker_that_dies_does_not_stop_the_batch(tmp_path, monkeypatch):

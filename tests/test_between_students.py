@@ -23,14 +23,14 @@ from conftest import ROOT, read_json
 from test_golden import comparable
 from test_isolation import LAYERS, SOURCE
 
-from autograder import sandbox
-from autograder.grade import grade
-from autograder.notebook import load_assignment
-from autograder.program import Program
-from autograder.reference import Reference
-from autograder.sandbox import bwrap_works
-from autograder.scratch import remove
-from autograder.student import Student
+from autograder.grading.grade import grade
+from autograder.grading.notebook import load_assignment
+from autograder.grading.program import Program
+from autograder.grading.reference import Reference
+from autograder.grading.student import Student
+from autograder.sandbox import launch as sandbox
+from autograder.sandbox.inside.scratch import remove
+from autograder.sandbox.launch import bwrap_works
 
 LEAVER = '''
 import os
@@ -152,7 +152,7 @@ def test_a_deep_tree_costs_the_notebooks_graded_after_it_nothing(fresh, monkeypa
     first = leaver(layers)
     first.call("Neuron.leave_deep", *DEEP, "x")
     first.close()
-    monkeypatch.setattr(sys.modules["autograder.grade"], "LAYERS", layers)  # graded by the same zygote, as in a class
+    monkeypatch.setattr(sys.modules["autograder.grading.grade"], "LAYERS", layers)  # one zygote, as in a class
     for _ in range(2):
         results = grade(CORRECT)
         assert results.error is None

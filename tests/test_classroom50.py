@@ -22,12 +22,12 @@ import nbformat
 import pytest
 from conftest import ROOT, code_cells, pin_wheels, read_json, release, source
 
-from autograder.classroom50.bundle import main as write_bundles
-from autograder.classroom50.result import scale_for
-from autograder.notebook import plain
-from autograder.summary import markdown
+from autograder.grading.notebook import plain
+from autograder.publish.classroom50.bundle import main as write_bundles
+from autograder.publish.classroom50.result import scale_for
+from autograder.publish.student_page import markdown
 
-SCHEMA = read_json(ROOT / "autograder" / "classroom50" / "result-v1.schema.json")
+SCHEMA = read_json(ROOT / "autograder" / "publish" / "classroom50" / "result-v1.schema.json")
 SUBMISSIONS = ROOT / "tests" / "submissions"
 TAG = "submit/2026-12-01T09-30-00Z-abc1234"
 JOB_SECRET = "ghs_job_token_that_student_code_must_not_see"
@@ -199,6 +199,11 @@ def test_bundle_holds_what_grading_needs_and_nothing_of_the_other_assignments(au
     assert read_json(bundle / "bundle.json")["assignment"] == "01_neuron"
     assert sorted(p.name for p in (bundle / "autograder" / "hidden").iterdir()) == \
         ["conftest.py", "pytest.ini", "shared_suspects.py", "test_01_neuron.py"]
+    # The grading core and the sandbox; of publish/, what the entry points run; no report, nbgrader steps, collect
+    assert sorted(p.name for p in (bundle / "autograder").iterdir()) == \
+        ["__init__.py", "course.py", "grading", "hidden", "publish", "sandbox"]
+    assert sorted(p.name for p in (bundle / "autograder" / "publish").iterdir()) == \
+        ["__init__.py", "classroom50", "gradescope", "student_page.py"]
     assert sorted(p.name for p in bundle.iterdir()) == \
         ["autograder", "autograder.py", "bundle.json", "requirements.txt", "solutions"]
     reference = bundle / "solutions/01_neuron/01_neuron.ipynb"
@@ -242,7 +247,8 @@ def test_page_keeps_under_githubs_limit_and_fences_past_any_backticks():
     (1, 1, []),  # no passwordless sudo: grade as the user (the results say "without a sandbox")
 ])
 def test_grader_runs_as_root_only_where_bubblewrap_needs_it(bwrap_as_user, sudo, expected, tmp_path, monkeypatch):
-    spec = importlib.util.spec_from_file_location("entry", ROOT / "autograder" / "classroom50" / "autograder.py")
+    entry_point = ROOT / "autograder" / "publish" / "classroom50" / "autograder.py"
+    spec = importlib.util.spec_from_file_location("entry", entry_point)
     entry = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(entry)
     for name, status in (("bwrap", bwrap_as_user), ("sudo", sudo)):

@@ -12,8 +12,8 @@ import pytest
 from conftest import release
 from nbgrader.utils import parse_utc
 
-from autograder.collect import main as collect
-from autograder.collect import parse_deadline
+from autograder.publish.collect import main as collect
+from autograder.publish.collect import parse_deadline
 
 A = "01_neuron"
 DEADLINE = "2026-12-01T23:59:00+01:00"  # 22:59 UTC

@@ -15,7 +15,7 @@ from conftest import ASSIGNMENTS, ROOT, code_cells, release, source
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
-from autograder.notebook import read_cells
+from autograder.grading.notebook import read_cells
 
 # The graded API of each assignment: the test cells' ids, one per graded function ("." written "-").
 GRADED = {

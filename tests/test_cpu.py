@@ -1,4 +1,4 @@
-"""A timed call's CPU time, as the grader reads it from the kernel (autograder/cpu.py): it counts what the
+"""A timed call's CPU time, as the grader reads it from the kernel (autograder/sandbox/cpu.py): it counts what the
 student's code computes, in the process, its threads and its child processes (an orphan reaped by the
 keeper included), and not the time it waits or the machine spends on other work; a call over its CPU limit
 is stopped, and later calls still run. Under both sandbox layers."""
@@ -11,13 +11,13 @@ import pytest
 from conftest import ROOT
 from test_isolation import LAYERS
 
-from autograder import student as student_module
-from autograder.feedback import StudentError, StudentTimeout
-from autograder.notebook import load_assignment
-from autograder.program import Program
-from autograder.reference import Reference
-from autograder.seccomp import machine as seccomp_machine
-from autograder.student import Student
+from autograder.grading import student as student_module
+from autograder.grading.feedback import StudentError, StudentTimeout
+from autograder.grading.notebook import load_assignment
+from autograder.grading.program import Program
+from autograder.grading.reference import Reference
+from autograder.grading.student import STARVED_FACTOR, Student
+from autograder.sandbox.inside.seccomp import machine as seccomp_machine
 
 BURN = 0.3  # seconds of CPU time each burning function uses
 CODE = f"""
@@ -30,6 +30,9 @@ def burn(seconds={BURN}):
 
 def sleeps():
     time.sleep(0.4)
+
+def sleeps_long():
+    time.sleep(5)
 
 def burns_in_a_thread():
     worker = threading.Thread(target=burn)
@@ -149,3 +152,20 @@ def test_a_request_for_a_stand_in_the_call_does_not_offer_fails_it_unread(studen
     assert refused.value.mistake == "malformed-reply" and decoded == []
     monkeypatch.undo()
     assert 0.9 * BURN <= timed(student, "burn").cpu_seconds <= 3 * BURN  # a fresh process serves on
+
+
+@pytest.mark.parametrize("student", LAYERS, indirect=True)
+def test_a_call_starved_of_cpu_time_gets_more_time_and_an_endless_one_still_ends(student):
+    """A check's deadline is wall-clock time, but a call that reaches it having used less CPU time than it
+    was allowed (a busy machine took the core; here it sleeps, which looks the same) goes on, up to
+    STARVED_FACTOR times the wall-clock time: a grade does not depend on the machine's load."""
+    with student.check(0.25):
+        assert student.call("sleeps", own=True).value is None  # 0.4 s of sleep in a check of 0.25 s
+    started = time.monotonic()
+    with student.check(0.3), pytest.raises(StudentTimeout):
+        student.call("loops", own=True)  # its CPU time reaches the allowance: stopped, as before
+    assert time.monotonic() - started < 0.3 * STARVED_FACTOR
+    started = time.monotonic()
+    with student.check(0.3), pytest.raises(StudentTimeout):
+        student.call("sleeps_long", own=True)  # stopped at the wall-clock backstop
+    assert 0.3 * STARVED_FACTOR - 0.1 <= time.monotonic() - started < 0.3 * STARVED_FACTOR + 2

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, grade_cli, read_json, release
 
-from autograder.notebook import NotebookError, read_cells
+from autograder.grading.notebook import NotebookError, read_cells
 
 SUBMISSIONS = sorted((ROOT / "tests" / "submissions").glob("*/*.ipynb"))
 SANDBOX_NOTE = "(Graded without a sandbox"

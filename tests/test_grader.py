@@ -14,12 +14,12 @@ import pytest
 from conftest import ASSIGNMENTS, ROOT, env_with_venv, grade_cli, read_json, release, source
 
 from autograder import Limits, grade
-from autograder.mistakes import CATALOGUE, GENERIC
-from autograder.notebook import load_assignment
-from autograder.reference import Reference
-from autograder.results import apportion
+from autograder.grading.mistakes import CATALOGUE, GENERIC
+from autograder.grading.notebook import load_assignment
+from autograder.grading.reference import Reference
+from autograder.grading.results import apportion
 
-SCHEMA = read_json(ROOT / "autograder" / "results.schema.json")
+SCHEMA = read_json(ROOT / "autograder" / "grading" / "results.schema.json")
 SUBMISSIONS = ROOT / "tests" / "submissions"
 HIDDEN = ROOT / "autograder" / "hidden"
 

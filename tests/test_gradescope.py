@@ -18,9 +18,9 @@ import jsonschema
 import pytest
 from conftest import ROOT, pin_wheels, read_json, release, source
 
-from autograder.gradescope.bundle import main as write_zips
+from autograder.publish.gradescope.bundle import main as write_zips
 
-SCHEMA = read_json(ROOT / "autograder" / "gradescope" / "results.schema.json")
+SCHEMA = read_json(ROOT / "autograder" / "publish" / "gradescope" / "results.schema.json")
 EXAMPLES = ROOT / "tests" / "submissions" / "01_neuron"
 pytestmark = pytest.mark.skipif(os.geteuid() != 0 or not shutil.which("bwrap"),
                                 reason="mounting a root at /autograder needs root and bubblewrap (CI has both)")

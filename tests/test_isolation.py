@@ -16,14 +16,14 @@ import socket
 import pytest
 from conftest import ROOT
 
-from autograder.feedback import StudentError
-from autograder.landlock import abi_version
-from autograder.mistakes import tag
-from autograder.notebook import load_assignment
-from autograder.program import Program
-from autograder.reference import Reference
-from autograder.sandbox import bwrap_works, zygote
-from autograder.student import Student
+from autograder.grading.feedback import StudentError
+from autograder.grading.mistakes import tag
+from autograder.grading.notebook import load_assignment
+from autograder.grading.program import Program
+from autograder.grading.reference import Reference
+from autograder.grading.student import Student
+from autograder.sandbox.inside.landlock import abi_version
+from autograder.sandbox.launch import bwrap_works, zygote
 
 PROBE = '''
 import os, signal, socket
@@ -144,7 +144,7 @@ class Neuron:
 '''
 
 SOURCE = ROOT / "solutions" / "01_neuron" / "01_neuron.ipynb"
-SECRETS = [SOURCE, ROOT / "autograder" / "hidden" / "test_01_neuron.py", ROOT / "autograder" / "grade.py"]
+SECRETS = [SOURCE, ROOT / "autograder" / "hidden" / "test_01_neuron.py", ROOT / "autograder" / "grading" / "grade.py"]
 IN_CI = bool(os.environ.get("CI"))
 needs_bwrap = pytest.mark.skipif(not bwrap_works() and not IN_CI,
                                  reason="bubblewrap cannot run here (CI installs it and runs these)")
@@ -284,7 +284,7 @@ def test_sandboxed_student_code_has_no_ipc_keyring_or_metadata_to_leave_answers_
 
 
 def test_below_landlock_abi_6_each_submission_has_a_zygote_of_its_own(monkeypatch):
-    monkeypatch.setattr("autograder.student.shares_zygote", lambda layers: False)
+    monkeypatch.setattr("autograder.grading.student.shares_zygote", lambda layers: False)
     assignment = load_assignment(SOURCE)
     students = [Student(probe_program(assignment), Reference(assignment), layers=())
                 for _ in range(2)]

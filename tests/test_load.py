@@ -23,7 +23,7 @@ import pytest
 from conftest import ROOT, env_with_venv, read_json
 from test_golden import comparable
 
-from autograder.grade import grade
+from autograder.grading.grade import grade
 
 sys.path.insert(0, str(ROOT / "benchmarks"))
 from bench_load import hogs  # noqa: E402

@@ -20,10 +20,10 @@ from conftest import ROOT, read_json, release, source
 from nbgrader.api import Gradebook
 
 from autograder.__main__ import main as autograder_cli  # `python -m autograder`, without a new interpreter
-from autograder.nbgrader_course import HIDDEN_ASSERT, make_course, nbgrader, submit
-from autograder.nbgrader_grade import report
-from autograder.notebook import load_assignment
-from autograder.results import function_of
+from autograder.grading.notebook import load_assignment
+from autograder.grading.results import function_of
+from autograder.nbgrader_steps.score_cells import report
+from autograder.nbgrader_steps.scratch_course import HIDDEN_ASSERT, make_course, nbgrader, submit
 
 SUBMISSIONS = ROOT / "tests" / "submissions"
 CLASS = {  # student: (assignment, notebook or None for an empty folder)

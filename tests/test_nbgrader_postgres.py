@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from autograder.nbgrader_course import make_course, nbgrader, submit
+from autograder.nbgrader_steps.scratch_course import make_course, nbgrader, submit
 
 SUBMISSIONS = ROOT / "tests" / "submissions" / "01_neuron"
 CLASS = {"p1": "correct_matmul_and_list_comprehension", "p2": "bug_forward_missing_bias", "p3": "faulty_not_json"}

@@ -12,8 +12,8 @@ import pytest
 from conftest import read_json, source
 
 from autograder import grade
-from autograder.feedback import as_array, describe, real_numbers
-from autograder.protocol import Opaque, decode, encode
+from autograder.grading.feedback import as_array, describe, real_numbers
+from autograder.sandbox.inside.protocol import Opaque, decode, encode
 
 ODD = {  # what the student's function returns, as source text
     "a-string": '"wrong"', "a-number-in-a-string": '"0.5"', "bytes": 'b"\\x00"', "ragged": "[[1.0, 2.0], [3.0], []]",

@@ -1,4 +1,4 @@
-"""What a notebook defines when each check runs (autograder/program.py): which code the grader runs, in which
+"""What a notebook defines when each check runs (autograder/grading/program.py): which code the grader runs, in which
 namespace, and what it says of a name it cannot find. Built from cell lists, without a student process."""
 
 from __future__ import annotations
@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from conftest import ROOT, release
 
-from autograder.notebook import identify, load_assignments, read_cells
-from autograder.program import MAIN, Program
+from autograder.grading.notebook import identify, load_assignments, read_cells
+from autograder.grading.program import MAIN, Program
 
 ASSIGNMENTS = load_assignments(ROOT / "solutions")
 NEURON = ASSIGNMENTS["01_neuron"]

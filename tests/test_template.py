@@ -13,7 +13,7 @@ import pytest
 from conftest import ASSIGNMENTS, ROOT, code_cells, release, source
 
 from autograder import grade
-from autograder.template import main as write_template
+from autograder.publish.template import main as write_template
 
 
 @pytest.fixture(scope="module")

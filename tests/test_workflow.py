@@ -14,8 +14,9 @@ import pytest
 from conftest import ROOT, read_json
 from github_actions import actionlint, lint, run_workflow
 
-from autograder.sandbox import bwrap_works
-from autograder.template import main as write_template
+from autograder.publish.template import main as write_template
+from autograder.publish.workflow import main as write_workflow
+from autograder.sandbox.launch import bwrap_works
 
 SUBMISSIONS = ROOT / "tests" / "submissions"
 GITHUB = {"github.ref": "refs/heads/main", "secrets.GRADER_TOKEN": "token-5f3a9c", "secrets.GRADER_REPOSITORY":
@@ -25,7 +26,7 @@ GITHUB = {"github.ref": "refs/heads/main", "secrets.GRADER_TOKEN": "token-5f3a9c
 @pytest.fixture(scope="module")
 def template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("template") / "repository"
-    assert write_template(out, workflow=True) == 0
+    assert write_template(out) == 0 and write_workflow(out) == 0
     return out
 
 
@@ -76,7 +77,7 @@ def test_grading_workflow_grades_every_notebook_with_the_instructors_checks(temp
     assert "### 02_logistic_regression: 0 / 17 points" in run.summary and "not written yet" in run.summary
     assert "### 03_activation_functions: 0 / 10 points" in run.summary
     assert "03_activation_functions.ipynb does not exist" in run.summary
-    schema = read_json(ROOT / "autograder" / "results.schema.json")
+    schema = read_json(ROOT / "autograder" / "grading" / "results.schema.json")
     for a in ("01_neuron", "02_logistic_regression", "03_activation_functions"):
         results = read_json(tmp_path / "runner/artifacts/results" / f"{a}.json")
         jsonschema.validate(results, schema)

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from autograder.mistakes import mistake
+from autograder.grading.mistakes import mistake
 
 
 def sigmoid_suspects(z) -> dict:

@@ -3,9 +3,9 @@
 import numpy as np
 from shared_suspects import sigmoid_suspects  # autograder/hidden/shared_suspects.py
 
-from autograder.checks import Case, check, matches_reference
-from autograder.feedback import as_array, compare, expect, fail
-from autograder.mistakes import mistake
+from autograder.grading.checks import Case, check, matches_reference
+from autograder.grading.feedback import as_array, compare, expect, fail
+from autograder.grading.mistakes import mistake
 
 ASSIGNMENT = "01_neuron"
 EXACT = {"rtol": 1e-9, "atol": 1e-12}

@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 from shared_suspects import sigmoid_suspects  # autograder/hidden/shared_suspects.py
 
-from autograder.checks import Case, check, matches_reference, vectorised
-from autograder.feedback import as_array, compare, describe, expect, fail, readable
-from autograder.mistakes import mistake
-from autograder.student import Constant
+from autograder.grading.checks import Case, check, matches_reference, vectorised
+from autograder.grading.feedback import as_array, compare, describe, expect, fail, readable
+from autograder.grading.mistakes import mistake
+from autograder.grading.student import Constant
 
 ASSIGNMENT = "02_logistic_regression"
 CLASS = "LogisticRegressionNN"

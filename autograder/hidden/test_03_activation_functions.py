@@ -13,9 +13,9 @@ from collections.abc import Callable
 import numpy as np
 from shared_suspects import sigmoid_suspects  # autograder/hidden/shared_suspects.py
 
-from autograder.checks import Case, check, expect_finite, expect_no_warnings, matches_reference, vectorised
-from autograder.feedback import compare, describe, fail, real_numbers
-from autograder.mistakes import mistake
+from autograder.grading.checks import Case, check, expect_finite, expect_no_warnings, matches_reference, vectorised
+from autograder.grading.feedback import compare, describe, fail, real_numbers
+from autograder.grading.mistakes import mistake
 
 ASSIGNMENT = "03_activation_functions"
 SHAPES = [(7,), (3, 5), (2, 4, 3)]  # 1-D, 2-D (m != n) and 3-D

@@ -1,0 +1,69 @@
+"""The instructor's loop with stock nbgrader commands, in a scratch course (demo-results/course/, never the
+repository's gradebook): release, collect, autograde, feedback, export, the grade table, who needs a look."""
+
+from __future__ import annotations
+
+import csv
+import html
+import json
+import re
+import shutil
+from pathlib import Path
+
+from .scratch_course import ROOT, make_course, nbgrader, submit
+
+A = "02_logistic_regression"
+SUBMISSIONS = ROOT / "tests" / "submissions"
+CLASS = {  # student: (what they handed in, notebook; None: made here)
+    "ada": ("a correct solution", SUBMISSIONS / A / "correct_matmul_clip_history.ipynb"),
+    "ben": ("a cost without its 1/m", SUBMISSIONS / A / "bug_cost_missing_1_over_m.ipynb"),
+    "cy": ("the untouched release", ROOT / "exercises" / A / f"{A}.ipynb"),
+    "dee": ("a buggy cost, and its test cell emptied and set to 30 points", None),
+    "eve": ("a file that is not a notebook", SUBMISSIONS / "01_neuron" / "faulty_not_json.ipynb"),
+}
+
+
+def tampered(out: Path) -> Path:
+    """ben's notebook, with compute_cost's test cell emptied and worth 30 points: nbgrader's own checks
+    would then pass it in full."""
+    nb = json.loads(CLASS["ben"][1].read_text(encoding="utf-8"))
+    for cell in nb["cells"]:
+        meta = cell["metadata"].get("nbgrader", {})
+        if meta.get("grade_id") == "LogisticRegressionNN-compute_cost":
+            cell["source"], meta["points"] = "# looks fine to me\n", 30
+    out.write_text(json.dumps(nb), encoding="utf-8")
+    return out
+
+
+def step(folder: Path, *args: str) -> str:
+    print(f"$ nbgrader {' '.join(args)}")
+    run = nbgrader(folder, *args)
+    if run.returncode != 0:
+        raise RuntimeError(f"nbgrader {' '.join(args)} failed:\n{run.stderr[-3000:]}")
+    return run.stdout
+
+
+def run_course_demo(folder: Path) -> int:
+    shutil.rmtree(folder, ignore_errors=True)
+    make_course(folder, [A])
+    print(f"== The instructor's loop, stock nbgrader commands in a scratch course: {folder}/")
+    step(folder, "generate_assignment", A)
+    print(f"   released to {folder.name}/exercises/{A}/ (the repository's own release is exercises/)\n")
+    print(f"Collected into submitted/<student>/{A}/:")
+    for student, (what, notebook) in CLASS.items():
+        submit(folder, student, A, notebook or tampered(folder / "dee.ipynb"))
+        print(f"   {student:4} {what}")
+    print()
+    print(step(folder, "autograde", A))
+    step(folder, "generate_feedback", A)
+    page = folder / "feedback" / "ben" / A / f"{A}.html"
+    text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
+    shown = re.search(r"LogisticRegressionNN\.compute_cost: \S+ of 3 points\n(.+\n){4}", text)[0]
+    print(f"   feedback/<student>/{A}/{A}.html; ben reads, under compute_cost's test cell:")
+    print("     " + "\n     ".join(shown.splitlines()) + "\n")
+    step(folder, "export")
+    print("   grades.csv:")
+    with open(folder / "grades.csv", newline="") as f:
+        for row in csv.DictReader(f):
+            print(f"     {row['student_id']:4} {float(row['score']):5g} / {float(row['max_score']):g}")
+    return 0
