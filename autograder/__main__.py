@@ -97,8 +97,8 @@ def run_push_command(args: argparse.Namespace) -> int:
     return summary(args.results)
 
 
-# -- a whole class: grade-class and its report ---------------------------------------------------------------
-CLASS_COMMANDS = ("grade-class", "report")
+# -- a whole class: grade-class, its report, and its grades for an LMS ---------------------------------------
+CLASS_COMMANDS = ("grade-class", "report", "export-lms")
 
 
 def add_class_commands(commands: argparse._SubParsersAction) -> None:
@@ -113,6 +113,13 @@ def add_class_commands(commands: argparse._SubParsersAction) -> None:
             raise argparse.ArgumentTypeError(f"expected K/N with 1 <= K <= N, such as 2/8; got {text!r}")
         return int(k), int(n)
 
+    def assignment_id(text: str) -> tuple[str, str]:
+        name, _, number = text.partition("=")
+        if not (name.strip() and number.strip().isdigit()):
+            raise argparse.ArgumentTypeError(f"expected ASSIGNMENT=ID with Canvas's numeric id, such as "
+                                             f"01_neuron=12345; got {text!r}")
+        return name.strip(), number.strip()
+
     klass = commands.add_parser("grade-class", help="grade a class's notebooks in parallel, then report")
     klass.add_argument("submitted", type=Path, help="nbgrader's layout: SUBMITTED/<student>/<assignment>/*.ipynb")
     klass.add_argument("--out", type=Path, required=True, help="folder for results files, grades.csv and the report")
@@ -124,6 +131,20 @@ def add_class_commands(commands: argparse._SubParsersAction) -> None:
     klass.add_argument("--no-sandbox", action="store_true", help="run student code without bubblewrap or Landlock")
     rebuild = commands.add_parser("report", help="rebuild grades.csv, summary.json and report.html from results files")
     rebuild.add_argument("out", type=Path, help="the folder holding <student>/<assignment>.results.json")
+    lms = commands.add_parser("export-lms", help="grades.csv (or nbgrader's export) as a Canvas or Moodle import")
+    lms.add_argument("grades", type=Path, help="grades.csv of grade-class/report, or the CSV of `nbgrader export`")
+    lms.add_argument("--to", choices=("canvas", "moodle"), required=True, help="the LMS that imports it")
+    lms.add_argument("--roster", type=Path, required=True,
+                     help="CSV: student_id and the LMS's ids for each student (docs/lms-export.md)")
+    lms.add_argument("--out", type=Path, required=True, help="the CSV file to write")
+    lms.add_argument("--moodle-key", choices=("email", "idnumber"), default="email",
+                     help="the roster column Moodle finds each user by (default: email)")
+    lms.add_argument("--canvas-id", type=assignment_id, action="append", metavar="ASSIGNMENT=ID",
+                     help="fill this Canvas assignment (repeatable); otherwise Canvas matches the column by name "
+                          "or creates an assignment")
+    lms.add_argument("--assignment", action="append", help="only this assignment (repeatable)")
+    lms.add_argument("--strict", action="store_true",
+                     help="exit 1 when a student is left out of the file or a score is left empty")
 
 
 def run_class_command(args: argparse.Namespace) -> int:
@@ -132,6 +153,11 @@ def run_class_command(args: argparse.Namespace) -> int:
 
         return grade_class(args.submitted, args.out, jobs=args.jobs, assignment=args.assignment, force=args.force,
                            part=args.slice, sandbox=not args.no_sandbox)
+    if args.command == "export-lms":
+        from .classwide.lms import main as export_lms
+
+        return export_lms(args.grades, args.to, args.roster, args.out, moodle_key=args.moodle_key,
+                          canvas_ids=dict(args.canvas_id or []), assignments=args.assignment, strict=args.strict)
     from .classwide.report import main as report
 
     return report(args.out)
