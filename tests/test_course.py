@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import filecmp
+import importlib
 import re
 import subprocess
 import sys
@@ -15,16 +16,19 @@ from conftest import ASSIGNMENTS, ROOT, code_cells, release, source
 from nbclient import NotebookClient
 from nbclient.exceptions import CellExecutionError
 
+from autograder.course import HIDDEN
+from autograder.grading.checks import Check
 from autograder.grading.notebook import read_cells
 
-# The graded API of each assignment: the test cells' ids, one per graded function ("." written "-").
-GRADED = {
-    "01_neuron": {"Neuron-sigmoid", "Neuron-forward"},
-    "02_logistic_regression": {"LogisticRegressionNN", *(f"LogisticRegressionNN-{m}" for m in (
-        "sigmoid", "forward", "compute_cost", "compute_gradients", "gradient_check", "train", "predict"))},
-    "03_activation_functions": {"sigmoid", "sigmoid_derivative", "tanh", "tanh_derivative", "relu",
-                                "relu_derivative", "leaky_relu", "leaky_relu_derivative", "softmax"},
-}
+
+def checked_functions(a: str) -> set[str]:
+    """The functions the hidden checks of `a` declare (@check), read from the module itself."""
+    if str(HIDDEN) not in sys.path:
+        sys.path.insert(0, str(HIDDEN))  # (the checks import their shared helpers as pytest would)
+    module = importlib.import_module(f"test_{a}")
+    return {obj.check.function for obj in vars(module).values() if isinstance(getattr(obj, "check", None), Check)}
+
+
 STDLIB_OK = {"numpy", "matplotlib", "warnings", "math"}  # what a student's notebook may import
 
 
@@ -39,7 +43,8 @@ def test_source_notebook_declares_answer_and_test_cells_in_nbgrader_schema_3(a):
     answers = [c for c in cells if nbgrader_meta(c)["solution"]]
     tests = [c for c in cells if nbgrader_meta(c)["grade"]]
     assert answers and all("### BEGIN SOLUTION" in "".join(c["source"]) for c in answers)
-    assert {nbgrader_meta(c)["grade_id"] for c in tests} == GRADED[a]
+    # The graded API: a test cell with points per function the hidden checks check, and no other.
+    assert {nbgrader_meta(c)["grade_id"].replace("-", ".") for c in tests} == checked_functions(a)
     assert all(nbgrader_meta(c)["points"] > 0 and nbgrader_meta(c)["locked"] for c in tests)
     assert all("### BEGIN HIDDEN TESTS" in "".join(c["source"]) for c in tests)
 

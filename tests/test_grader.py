@@ -249,3 +249,41 @@ def test_a_statement_that_hangs_is_left_out_alone_not_the_rest_of_its_cell(tmp_p
     assert forward.output.startswith("Neuron.forward raised NameError: name 'OFFSET' is not defined\nOFFSET is not "
                                      "defined, because: your cell 10 (`import math`) did not finish within 1 s")
     assert forward.tags == ["forward/timeout"]
+
+
+def copy_of_solutions(tmp_path: Path, *names: str) -> Path:
+    folder = tmp_path / "solutions"
+    for a in names:
+        shutil.copytree(ROOT / "solutions" / a, folder / a)
+    return folder
+
+
+def test_a_rubric_function_that_no_hidden_check_covers_is_a_grader_error_naming_it(tmp_path):
+    solutions = copy_of_solutions(tmp_path, "01_neuron")
+    path = solutions / "01_neuron" / "01_neuron.ipynb"
+    nb = read_json(path)
+    nb["cells"].append({"cell_type": "code", "execution_count": None, "id": "extra-test", "outputs": [],
+                        "source": "# tests of Neuron.extra\n", "metadata": {"nbgrader": {
+                            "grade": True, "grade_id": "Neuron-extra", "locked": True, "points": 2,
+                            "schema_version": 3, "solution": False, "task": False}}})
+    path.write_text(json.dumps(nb), encoding="utf-8")
+    results = grade(SUBMISSIONS / "01_neuron/correct_matmul_and_list_comprehension.ipynb", solutions=solutions,
+                    assignment="01_neuron")
+    assert results.score == 0 and "Neuron.extra has a test cell with points in the source notebook but no " \
+        "hidden check in test_01_neuron.py" in results.error  # not 5/5 out of a rubric silently worth 5, not 7
+
+
+def test_an_assignment_without_hidden_checks_is_a_grader_error_that_says_which_file_to_add(tmp_path):
+    solutions = tmp_path / "solutions"
+    (solutions / "09_copy").mkdir(parents=True)
+    shutil.copyfile(source("01_neuron"), solutions / "09_copy" / "09_copy.ipynb")
+    results = grade(source("01_neuron"), solutions=solutions, assignment="09_copy")
+    assert results.score == 0 and "assignment 09_copy has no hidden checks: add autograder/hidden/" \
+        "test_09_copy.py" in results.error
+
+
+def test_hidden_checks_for_an_assignment_without_a_source_notebook_are_named_when_a_notebook_is_unknown(tmp_path):
+    solutions = copy_of_solutions(tmp_path, "01_neuron")
+    results = grade(SUBMISSIONS / "02_logistic_regression/correct_matmul_clip_history.ipynb", solutions=solutions)
+    assert results.score == 0 and "autograder/hidden/test_02_logistic_regression.py checks an assignment that " \
+        "has no source notebook" in results.output

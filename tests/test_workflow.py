@@ -66,6 +66,8 @@ def test_grading_workflow_grades_every_notebook_with_the_instructors_checks(temp
                                                                             tmp_path):
     student = tmp_path / "student"
     shutil.copytree(template, student)
+    workflow = (student / ".github/workflows/grade.yml").read_text()
+    assert not [a for a in ("01_neuron", "02_logistic_regression") if a in workflow]  # found at run time
     shutil.copy(SUBMISSIONS / "01_neuron/bug_forward_missing_bias.ipynb", student / "01_neuron/01_neuron.ipynb")
     (student / "03_activation_functions/03_activation_functions.ipynb").unlink()  # moved away by the student
     run = run_workflow(student / ".github/workflows/grade.yml", student, tmp_path / "runner", GITHUB,

@@ -17,13 +17,11 @@ fingerprint of the grader (the package's source, the hidden checks, the solution
 
 from __future__ import annotations
 
-import ctypes
 import functools
 import gc
 import hashlib
 import json
 import multiprocessing
-import os
 import signal
 import subprocess
 import sys
@@ -38,14 +36,15 @@ from pathlib import Path
 from ..course import PACKAGE, SOLUTIONS, grading_files
 from ..grading.grade import grade
 from ..grading.notebook import Assignment, load_assignments
-from ..grading.results import Results
+from ..grading.results import Results, write_json
+from ..sandbox.cpu import usable_cores
 from ..sandbox.inside import protocol
+from ..sandbox.inside.linux import PR_SET_PDEATHSIG, prctl
 from ..sandbox.launch import bwrap_works
 from . import report, similar
 from .tally import SUFFIX, Entry, note
 
 APART_TIMEOUT = 600  # seconds for one notebook graded in a process of its own (after a worker died)
-PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent ends (linux/prctl.h)
 
 
 @dataclass(frozen=True)
@@ -118,13 +117,6 @@ def tasks_for(submitted: Path, out: Path, only: str | None, sandbox: bool, part:
 
 
 # -- grading one notebook ---------------------------------------------------------------------------------
-def write_json(path: Path, doc: dict) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    tmp.replace(path)  # atomic: a reader (or a re-run after Ctrl-C) never sees half a file
-
-
 def done_from(task: Task, doc: dict, fingerprint: str | None, skipped: bool = False) -> Done:
     entry = Entry(task.student, task.assignment, doc)
     return Done(task, entry.score, float(entry.extra.get("max_score", 0)), float(doc.get("execution_time", 0)),
@@ -149,7 +141,7 @@ def start_pool_process() -> None:
     protocol.SPIN_SECONDS = 0
     gc.freeze()
     if sys.platform == "linux":  # a killed grade-class takes its pool along (an orphan would wait for work forever)
-        ctypes.CDLL(None).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
+        prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def grade_task(task: Task, sandbox: bool) -> Done:
@@ -196,11 +188,6 @@ def unchanged(task: Task) -> dict | None:
 
 
 # -- the whole class --------------------------------------------------------------------------------------
-def cores() -> int:
-    """The CPUs this process may use (cpu_count ignores affinity and container limits)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-
-
 def grade_all(tasks: list[Task], sandbox: bool, jobs: int, show: Callable[[Done], None]) -> list[Done]:
     """Grade `tasks` in a pool of `jobs` worker processes; `show(done)` as each finishes."""
     finished, left = [], []
@@ -278,7 +265,7 @@ def main(submitted: Path, out: Path, *, jobs: int | None = None, assignment: str
     if not tasks:
         print(f"Nothing to grade in {submitted}: expected {submitted}/<student>/<assignment>/<notebook>.ipynb.")
         return 2
-    jobs = jobs or cores()
+    jobs = jobs or usable_cores()
     started = time.perf_counter()
     progress = Progress(len(tasks))
     finished, todo = [], []

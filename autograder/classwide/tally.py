@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..grading.results import function_of
+from ..grading.results import by_function, function_of, points
 
 SUFFIX = ".results.json"
 HISTOGRAM_BINS = 10
@@ -72,11 +72,7 @@ def tags(test: dict) -> list[str]:
 
 def function_scores(entry: Entry) -> dict[str, tuple[float, float]]:
     """Each graded function's (score, maximum), in the order the checks ran."""
-    scores: dict[str, tuple[float, float]] = {}
-    for test in entry.tests:
-        got, out_of = scores.get(function_of(test), (0.0, 0.0))
-        scores[function_of(test)] = (got + float(test.get("score", 0)), out_of + float(test.get("max_score", 0)))
-    return {name: (round(got, 2), round(out_of, 2)) for name, (got, out_of) in scores.items()}
+    return {function: points(tests) for function, tests in by_function(entry.tests).items()}
 
 
 def needs_a_look(entry: Entry, *, unsandboxed: bool = True) -> list[str]:

@@ -67,6 +67,7 @@ def open_grading(notebook: Path, settings: Settings) -> Grading:
         raise GraderError(f"no source notebooks under {settings.solutions}")
     if settings.assignment is not None and settings.assignment not in assignments:
         raise GraderError(f"unknown assignment {settings.assignment!r}; known: {', '.join(assignments)}")
+    checked = {path.stem.removeprefix("test_") for path in HIDDEN.glob("test_*.py")}
     try:
         cells = read_cells(notebook)
         assignment = assignments[settings.assignment] if settings.assignment else identify(cells, assignments)
@@ -75,9 +76,15 @@ def open_grading(notebook: Path, settings: Settings) -> Grading:
                                 "its graded functions.")
     except NotebookError as exc:
         if settings.assignment is None:
-            raise
+            orphans = sorted(checked - set(assignments))
+            raise NotebookError(str(exc) + "".join(
+                f" (autograder/hidden/test_{a}.py checks an assignment that has no source notebook "
+                f"{a}/{a}.ipynb under {settings.solutions})" for a in orphans)) from None
         assignment = assignments[settings.assignment]
         return Grading(assignment, Reference(assignment), None, settings, notebook_error=str(exc))
+    if assignment.name not in checked:
+        raise GraderError(f"assignment {assignment.name} has no hidden checks: add autograder/hidden/"
+                          f"test_{assignment.name}.py (docs/writing-a-hidden-check.md)")
     reference = Reference(assignment)  # before the student process: a broken reference fails the grader early
     student = Student(Program.of(assignment, cells), reference, layers=LAYERS if settings.sandbox else (),
                       limits=settings.limits)

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 import pytest
 
@@ -88,23 +89,31 @@ class Grading:
                 print(report.longreprtext, file=sys.stderr)
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
-        mine = [i for i in items if getattr(i.module, "ASSIGNMENT", None) == self.assignment.name]
+        mine = [i for i in items if Path(i.module.__file__).stem == f"test_{self.assignment.name}"]
         config.hook.pytest_deselected(items=[i for i in items if i not in mine])
         items[:] = mine
         for item in items:
             found = getattr(getattr(item, "function", None), "check", None)
             if not isinstance(found, Check):
-                raise pytest.UsageError(f"{item.nodeid} is not declared with @check(function, name)")
+                self.refuse(f"{item.nodeid} is not declared with @check(function, name)")
             if found.function not in self.assignment.rubric:
-                raise pytest.UsageError(f"{item.nodeid} checks '{found.function}', which has no test cell in the "
-                                        "source notebook")
+                self.refuse(f"{item.nodeid} checks '{found.function}', which has no test cell in the source notebook")
             self._checks[item.nodeid] = found
             # pytest formats a full traceback for every failure (tens of ms each); no one reads it here.
             item.repr_failure = lambda excinfo: excinfo.exconly()
+        unchecked = [f for f in self.assignment.rubric if f not in {c.function for c in self._checks.values()}]
+        if unchecked:  # its points would silently drop out of the maximum, where nbgrader would count them
+            self.refuse(f"{', '.join(unchecked)} {'has' if len(unchecked) == 1 else 'have'} a test cell with points "
+                        f"in the source notebook but no hidden check in test_{self.assignment.name}.py")
         for function, points in self.assignment.rubric.items():
             nodes = [node for node, c in self._checks.items() if c.function == function]
             shares = apportion(cents(points), [self._checks[node].weight for node in nodes])
             self._points.update(zip(nodes, shares, strict=True))
+
+    def refuse(self, why: str) -> NoReturn:
+        """Stop before any check runs: the hidden checks and the rubric do not agree (the grader's error)."""
+        self.failures.append(why)
+        raise pytest.UsageError(why)
 
     # -- running: one deadline per check -------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)

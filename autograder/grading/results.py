@@ -28,6 +28,29 @@ def function_of(test: dict) -> str:
     return str(test.get("name", "")).split(": ", 1)[0]
 
 
+def write_json(path: Path, doc: dict) -> None:
+    """A results file (or any JSON document), written whole: a reader, or a re-run after Ctrl-C, never sees
+    half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_text(json.dumps(doc, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    tmp.replace(path)
+
+
+def by_function(tests: list[dict]) -> dict[str, list[dict]]:
+    """A results file's tests grouped by the graded function they check, in the order the checks ran."""
+    groups: dict[str, list[dict]] = {}
+    for test in tests:
+        groups.setdefault(function_of(test), []).append(test)
+    return groups
+
+
+def points(tests: list[dict]) -> tuple[float, float]:
+    """The points of some tests and their maximum, added as whole hundredths (so 0.1 + 0.2 is 0.3)."""
+    return (sum(cents(float(t.get("score", 0))) for t in tests) / 100,
+            sum(cents(float(t.get("max_score", 0))) for t in tests) / 100)
+
+
 def cents(points: float) -> int:
     """Points as a whole number of hundredths."""
     return round(points * 100)
@@ -103,11 +126,7 @@ class Results:
 
 
     def write(self, path: Path) -> None:
-        path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(path.name + ".tmp")
-        tmp.write_text(json.dumps(self.to_dict(), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-        tmp.replace(path)  # atomic: a reader never sees half a file
+        write_json(Path(path), self.to_dict())
 
     def by_function(self) -> dict[str, list[TestResult]]:
         groups: dict[str, list[TestResult]] = {}

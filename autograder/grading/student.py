@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 
 from ..sandbox import cpu
-from ..sandbox.inside.protocol import Channel, ChannelClosed, Limits, Outcome, decode, encode
-from ..sandbox.launch import LAYERS, Zygote, ZygoteGone, shares_zygote, zygote
+from ..sandbox.inside.protocol import KEEPER_SECONDS, Channel, ChannelClosed, Limits, Outcome, decode, encode
+from ..sandbox.launch import LAYERS, ZygoteGone, ZygoteHandle, shares_zygote, zygote
 from .feedback import StudentError, StudentTimeout
 from .notebook import read_cells
 from .program import MAIN, Exec, Program
@@ -37,7 +37,6 @@ from .reference import Reference
 Standin = Callable[[dict, list, dict], Any]  # (state, args, kwargs) -> value
 MAX_LEFT_OUT = 3  # steps that may hang when the notebook is loaded before the rest not yet run is left out too
 STARTUP_SECONDS = 60  # a cold start of Python and numpy on a loaded machine; a normal one takes ~0.1 s
-KEEPER_SECONDS = 10  # how long a process that closed its channel may take to end, and its keeper to clear up
 STANDIN_MEMORY = 2**30  # bytes the reference may allocate while it answers a stand-in, in this process
 PROBE_FLOATS = 2**15  # the size of the array that measures the channel, before any student code runs
 WATCH_SECONDS = 0.02  # how often a timed call's CPU time is read while it runs
@@ -96,8 +95,8 @@ class Student:
         self.isolation = "not started"
         self.own_scratch = False
         self._run: CheckRun | None = None
-        self._process: tuple[Zygote, int] | None = None  # the zygote that forked the student process, and its id
-        self._own_zygote: Zygote | None = None
+        self._process: tuple[ZygoteHandle, int] | None = None  # the zygote that forked the student process, and its id
+        self._own_zygote: ZygoteHandle | None = None
         self._channel: Channel | None = None
         self._cpu_per_byte: float | None = None  # the student process's CPU time per byte moved, measured
         #                                          before any student code ran
@@ -245,7 +244,7 @@ class Student:
             self._own_zygote.close()
             self._own_zygote = None
 
-    def _zygote(self) -> Zygote:
+    def _zygote(self) -> ZygoteHandle:
         """The zygote to fork from: this process's shared one where Landlock keeps student processes apart,
         else one of this submission's own (sandbox.shares_zygote)."""
         if shares_zygote(self.layers):
@@ -254,7 +253,7 @@ class Student:
             if self._own_zygote is not None:
                 with contextlib.suppress(Exception):
                     self._own_zygote.kill()
-            self._own_zygote = Zygote(self.layers)
+            self._own_zygote = ZygoteHandle(self.layers)
         return self._own_zygote
 
     # -- explaining failures --------------------------------------------------------------------------

@@ -7,7 +7,6 @@ from autograder.grading.checks import Case, check, matches_reference
 from autograder.grading.feedback import as_array, compare, expect, fail
 from autograder.grading.mistakes import mistake
 
-ASSIGNMENT = "01_neuron"
 EXACT = {"rtol": 1e-9, "atol": 1e-12}
 
 

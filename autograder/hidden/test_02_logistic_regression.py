@@ -15,7 +15,6 @@ from autograder.grading.feedback import as_array, compare, describe, expect, fai
 from autograder.grading.mistakes import mistake
 from autograder.grading.student import Constant
 
-ASSIGNMENT = "02_logistic_regression"
 CLASS = "LogisticRegressionNN"
 EXACT = {"rtol": 1e-9, "atol": 1e-12}
 CLOSE = {"rtol": 1e-6, "atol": 1e-10}

@@ -17,7 +17,6 @@ from autograder.grading.checks import Case, check, expect_finite, expect_no_warn
 from autograder.grading.feedback import compare, describe, fail, real_numbers
 from autograder.grading.mistakes import mistake
 
-ASSIGNMENT = "03_activation_functions"
 SHAPES = [(7,), (3, 5), (2, 4, 3)]  # 1-D, 2-D (m != n) and 3-D
 HUGE = np.array([-1000.0, -750.0, -710.0, -40.0, 0.0, 40.0, 710.0, 750.0, 1000.0])
 HUGE_TEXT = "z = [-1000, -750, -710, -40, 0, 40, 710, 750, 1000]"

@@ -11,21 +11,16 @@ from __future__ import annotations
 
 import gc
 import multiprocessing
-import os
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 from ..grading.grade import grade
+from ..sandbox.cpu import usable_cores
 
 
 def grade_file(path: Path, assignment: str) -> dict:
     """The results.json document of one submitted notebook, graded as `assignment`."""
     return grade(path, assignment=assignment).to_dict()
-
-
-def usable_cores() -> int:
-    """The CPUs this process may run on (cpu_count ignores affinity and cgroup pinning)."""
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 class GradeAhead:

@@ -21,16 +21,16 @@ from nbformat.v4 import new_output
 from nbgrader.preprocessors import NbGraderPreprocessor
 
 from ..classwide.tally import Entry, needs_a_look
-from ..grading.results import function_of
+from ..grading.results import by_function, points
 from .run import Batch, batch_of
 
 
-def report(function: str, tests: list[dict], points: float) -> tuple[float, str]:
+def report(function: str, tests: list[dict], cell_points: float) -> tuple[float, str]:
     """The cell's score (the function's points, on the cell's scale) and the text under it."""
-    got, out_of = round(sum(t["score"] for t in tests), 2), round(sum(t["max_score"] for t in tests), 2)
+    got, out_of = points(tests)
     # Points that differ between the gradebook and solutions/ are scaled to the cell (and the run lists them).
-    score = got if out_of == points else round(got / out_of * points, 2) if out_of else 0.0
-    lines = [f"{function}: {score:g} of {points:g} points"]
+    score = got if out_of == cell_points else round(got / out_of * cell_points, 2) if out_of else 0.0
+    lines = [f"{function}: {score:g} of {cell_points:g} points"]
     for test in tests:
         what = test["name"].split(": ", 1)[-1]
         lines.append(f"  {'passed' if test['status'] == 'passed' else 'FAILED'}  {what}")
@@ -48,27 +48,25 @@ class GradeWithAutograder(NbGraderPreprocessor):
         path = submission.path if submission else Path(batch.coursedir.format_path(
             batch.coursedir.submitted_directory, *key)) / f"{ids['notebook']}.ipynb"
         results = batch.ahead.results(path, ids["assignment"])
-        functions: dict[str, list[dict]] = {}
-        for test in results["tests"]:
-            functions.setdefault(function_of(test), []).append(test)
+        functions = by_function(results["tests"])
         released = {c.name: c.released for c in batch.expected.get((ids["assignment"], ids["notebook"]), [])}
         score = out_of = 0.0
         for cell in nb.cells:
             meta = cell.metadata.get("nbgrader", {})
             if not (meta.get("grade") and not meta.get("solution") and cell.cell_type == "code"):
                 continue
-            function, points = meta["grade_id"].replace("-", "."), float(meta["points"])
+            function, cell_points = meta["grade_id"].replace("-", "."), float(meta["points"])
             tests = functions.pop(function, [])
-            got, text = report(function, tests, points)
+            got, text = report(function, tests, cell_points)
             if not tests:
                 text += "  The grader has no result for this function: " + (results["output"] or "none.") + "\n"
-            elif round(sum(t["max_score"] for t in tests), 2) != points and not results["extra_data"]["grader_error"]:
-                batch.look(key, f"{function} is worth {points:g} points in the gradebook, not in solutions/: "
+            elif points(tests)[1] != cell_points and not results["extra_data"]["grader_error"]:
+                batch.look(key, f"{function} is worth {cell_points:g} points in the gradebook, not in solutions/: "
                            "run nbgrader generate_assignment", self.log)
             cell.source = released.get(meta["grade_id"], cell.source)
             cell.outputs = [new_output("stream", name="stdout", text=text),
                             new_output("execute_result", data={"text/plain": str(got)}, execution_count=1)]
-            score, out_of = score + got, out_of + points
+            score, out_of = score + got, out_of + cell_points
         self.look_at(batch, ids, results, functions)
         print(f"[{getattr(submission, 'number', '?')}/{batch.total}] {key[0]} {key[1]} {round(score, 2):g}/{out_of:g}"
               + ("  needs a look" if key in batch.looks else ""), flush=True)

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..grading.results import function_of
+from ..grading.results import by_function, points
 
 CHECK_LIMIT = 3000  # characters of one check's feedback on the page; results.json keeps all of it
 PAGE_LIMIT = 120_000  # GitHub refuses a release body over 125,000 characters
@@ -40,19 +40,14 @@ class FunctionRow:
         return sorted({tag for test in self.failed for tag in test.get("tags") or []})
 
 
-def by_function(results: dict) -> list[FunctionRow]:
+def function_rows(results: dict) -> list[FunctionRow]:
     """The rows in the order of the checks; points stay exact multiples of 0.01."""
-    rows: dict[str, FunctionRow] = {}
-    for test in results.get("tests") or []:
-        row = rows.setdefault(function_of(test), FunctionRow(function_of(test)))
-        row.score += test["score"]
-        row.max_score += test["max_score"]
-        row.checks += 1
-        if test.get("status") != "passed":
-            row.failed.append(test)
-    for row in rows.values():
-        row.score, row.max_score = round(row.score, 2), round(row.max_score, 2)
-    return list(rows.values())
+    rows = []
+    for function, tests in by_function(results.get("tests") or []).items():
+        score, max_score = points(tests)
+        rows.append(FunctionRow(function, score, max_score, len(tests),
+                                [t for t in tests if t.get("status") != "passed"]))
+    return rows
 
 
 def fenced(text: str) -> list[str]:
@@ -67,7 +62,7 @@ def cell(text: str) -> str:
 
 def markdown(results: dict, *, title: str, scale: int = 1, limit: int = PAGE_LIMIT) -> str:
     """The page: score, a table of functions, then what to fix. `scale` > 1 says how the points were scaled."""
-    rows = by_function(results)
+    rows = function_rows(results)
     score = round(sum(r.score for r in rows), 2)
     max_score = round(sum(r.max_score for r in rows), 2)
     lines = [f"### {title}: {score:g} / {max_score:g} points", ""]

@@ -12,12 +12,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .template import assignments, pins, python_version, render
+from .template import pins, python_version, render
 
 
 def main(out: Path) -> int:
-    text = render("grade.yml", python=python_version(), assignments=" ".join(assignments()),
-                  packages=" ".join(pins()))
+    text = render("grade.yml", python=python_version(), packages=" ".join(pins()))
     path = Path(out) / ".github" / "workflows" / "grade.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)

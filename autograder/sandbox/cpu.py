@@ -93,6 +93,11 @@ def reaped_seconds(pid: int) -> float:
     return (int(fields[13]) + int(fields[14])) * TICK if len(fields) > 14 else 0.0
 
 
+def usable_cores() -> int:
+    """The CPUs this process may run on (cpu_count ignores affinity and cgroup pinning)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 class Gone(Exception):
     """The keeper of a student process has ended, or its pid is another process's now."""
 

@@ -43,7 +43,7 @@ from .inside.seccomp import machine as seccomp_machine
 
 INSIDE = Path(__file__).resolve().parent / "inside"
 # What the sandbox runs of the grader, from inside/ (standard library only), in this order:
-STUDENT_SIDE = ("protocol", "landlock", "seccomp", "scratch", "worker", "zygote")
+STUDENT_SIDE = ("linux", "protocol", "landlock", "seccomp", "scratch", "worker", "zygote")
 LAYERS = ("bubblewrap", "landlock")  # tried in this order when grading with a sandbox
 SCOPED_ABI = 6  # the Landlock ABI that scopes signals to the process's own domain
 CLOSE_SECONDS = 15  # for a zygote to clear up and exit (its keepers may take 10 s) before it is killed
@@ -160,7 +160,7 @@ class ZygoteGone(Exception):
     would not fork: it could not clear up after a student process."""
 
 
-class Zygote:
+class ZygoteHandle:
     """The grader's end of a zygote: started under the first layer of `layers` that works here."""
 
     def __init__(self, layers: tuple[str, ...]) -> None:
@@ -252,7 +252,7 @@ class Zygote:
             remove(self._folder)  # never raises: what student code built there is no error of the grader's
 
 
-_zygotes: dict[tuple[str, ...], Zygote] = {}
+_zygotes: dict[tuple[str, ...], ZygoteHandle] = {}
 
 
 @functools.cache  # the kernel and the machine do not change while grading
@@ -269,7 +269,7 @@ def shares_zygote(layers: tuple[str, ...]) -> bool:
     return not layers or (abi_version() >= SCOPED_ABI and seccomp_machine() is not None)
 
 
-def zygote(layers: tuple[str, ...]) -> Zygote:
+def zygote(layers: tuple[str, ...]) -> ZygoteHandle:
     """This process's shared zygote for `layers`, started on first use and again if it has gone."""
     found = _zygotes.get(layers)
     if found is None or not found.usable():
@@ -277,7 +277,7 @@ def zygote(layers: tuple[str, ...]) -> Zygote:
         if found is not None and found.owner == os.getpid():
             with contextlib.suppress(Exception):
                 found.kill()
-        found = _zygotes[layers] = Zygote(layers)
+        found = _zygotes[layers] = ZygoteHandle(layers)
     return found
 
 

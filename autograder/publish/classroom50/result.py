@@ -20,7 +20,7 @@ import sys
 from pathlib import Path
 
 from ...grading.grade import grade
-from ..student_page import by_function, markdown
+from ..student_page import function_rows, markdown
 
 SCHEMA = "classroom50/result/v1"
 SCALES = (1, 10, 100)  # the course's points are multiples of 0.01
@@ -42,7 +42,7 @@ def to_result(results: dict, identity: dict) -> tuple[dict, int]:
              "max-score": round(row.max_score * scale), "points": row.score, "max-points": row.max_score,
              "scale": scale, "tags": row.tags,
              "feedback": "\n\n".join(f"{t['name']}\n{t.get('output') or ''}".strip() for t in row.failed)}
-            for row in by_function(results)]
+            for row in function_rows(results)]
     if not rows:  # the runner wants at least one row: say why there is nothing to grade
         rows = [{"test-name": "notebook", "passed": False, "score": 0, "max-score": 0, "points": 0,
                  "max-points": 0, "scale": scale, "tags": [], "feedback": results.get("output") or ""}]

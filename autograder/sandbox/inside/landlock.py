@@ -16,10 +16,11 @@ from __future__ import annotations
 import ctypes
 import os
 
+from .linux import PR_SET_NO_NEW_PRIVS
+
 CREATE_RULESET, ADD_RULE, RESTRICT_SELF = 444, 445, 446
 CREATE_RULESET_VERSION = 1
 RULE_PATH_BENEATH = 1
-PR_SET_NO_NEW_PRIVS = 38
 
 # File-system rights known to each ABI version (a ruleset must handle only rights its kernel knows).
 FS_RIGHTS_BY_ABI = {1: (1 << 13) - 1, 2: (1 << 14) - 1, 3: (1 << 15) - 1, 5: (1 << 16) - 1}

@@ -32,6 +32,7 @@ from typing import Any
 
 MAX_LINE = 64 * 2**20  # bytes: a longer message is a protocol violation, not something to buffer
 NUMERIC_KINDS = "biufc"  # bool, int, uint, float, complex: the only dtypes that cross the wire
+KEEPER_SECONDS = 10.0  # how long a student process's keeper may take to clear up when it ends, before it is killed
 SPIN_SECONDS = 0.002  # a reader polls this long before it sleeps: waking a sleeping process costs ~0.3 ms
 
 

@@ -21,7 +21,9 @@ from __future__ import annotations
 import ctypes
 import platform
 
-PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP, SECCOMP_MODE_FILTER = 38, 22, 2
+from .linux import PR_SET_NO_NEW_PRIVS, PR_SET_SECCOMP
+
+SECCOMP_MODE_FILTER = 2
 LOAD_WORD, JUMP_IF_EQUAL, JUMP_IF_AT_LEAST, RETURN = 0x20, 0x15, 0x35, 0x06  # BPF opcodes, with constant operands
 ALLOW, REFUSE = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
 NR, ARCH, ARG0, ARG1 = 0, 4, 16, 24  # offsets in struct seccomp_data (an argument's low word, little-endian)

@@ -21,14 +21,13 @@ from typing import Any
 
 from . import protocol
 from .landlock import restrict
+from .linux import PR_SET_CHILD_SUBREAPER, PR_SET_PDEATHSIG
 from .protocol import Channel, ChannelClosed, Limits, decode, encode
 from .scratch import private
 from .seccomp import deny_shared_stores
 
 DEVICES = [os.devnull, "/dev/zero", "/dev/urandom"]  # what student code may still open outside its folder
 FILE_BYTES = 16 * 2**20  # the largest file student code may write in its scratch folder
-PR_SET_CHILD_SUBREAPER = 36
-PR_SET_PDEATHSIG = 1
 
 
 class BoundedText:
@@ -63,7 +62,7 @@ def student_trace(exc: BaseException) -> list[str]:
     return [f"{f.filename[1:-1]}, line {f.lineno}, in {f.name}: {(f.line or '').strip()}" for f in frames]
 
 
-def describe(exc: BaseException) -> dict:
+def describe_error(exc: BaseException) -> dict:
     text = str(exc)
     if isinstance(exc, SyntaxError):
         text = f"{exc.msg} (line {exc.lineno}: {(exc.text or '').strip()})"
@@ -135,7 +134,7 @@ class Worker:
                 warnings.simplefilter("always")
                 reply = self.run(message)
         except BaseException as exc:  # SystemExit and KeyboardInterrupt from student code included
-            reply = {"op": "error", "error": describe(exc)}
+            reply = {"op": "error", "error": describe_error(exc)}
         finally:
             sys.stdout, sys.stderr = sys.__stdout__, sys.__stderr__
         reply["stdout"] = output.text()
@@ -165,7 +164,7 @@ class Worker:
             try:
                 exec(compile(ast.Module([body[number]], []), name, "exec"), namespace)
             except BaseException as exc:  # SystemExit and KeyboardInterrupt from student code included
-                errors[str(number)] = describe(exc)
+                errors[str(number)] = describe_error(exc)
         return {"op": "done", "errors": errors}
 
     def call(self, message: dict) -> dict:
@@ -273,7 +272,7 @@ def keep_descendants(channel_fds: tuple[int, int]) -> None:
     libc = ctypes.CDLL(None, use_errno=True)
     libc.prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
     zygote = os.getppid()
-    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)  # the zygote gone, clear up as if asked to
+    libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM, 0, 0, 0)  # if the zygote ends, end as if it had asked
     if os.getppid() != zygote:
         os._exit(1)
     child = os.fork()

@@ -38,13 +38,13 @@ import socket
 import sys
 import time
 
+from .linux import PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE
+from .protocol import KEEPER_SECONDS
 from .scratch import remove
-from .worker import PR_SET_CHILD_SUBREAPER, children, kill_quietly, run_student
+from .worker import children, kill_quietly, run_student
 
 CONTROL_BYTES = 1 << 16  # the largest request
-KEEPER_SECONDS = 10.0  # how long a keeper may take to clear up after SIGTERM before it is killed
 POLL_SECONDS = 0.002  # how often an `end` looks whether the student process has ended
-PR_SET_DUMPABLE = 4
 
 
 class Zygote:
