@@ -17,6 +17,8 @@ instructor's would be. Its kernels run with a 4 GiB address-space limit, so that
 the memory hog cannot take the (shared) machine down; everything else is stock.
 
     .venv/bin/python benchmarks/bench_class.py [--submissions 200] [--jobs 1 2 4] [--nbgrader-sample 30]
+
+It prints its tables and writes them into the bench_class block of docs/figures.md (benchmarks/figures.py).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from pathlib import Path
 
 from bench_grade import ASSIGNMENTS, PYTHON, REPO, VENV_BIN, bench_env, machine, read_code_stub, run
 from bench_load import hogs, verdicts
+from figures import add_arguments, record
 
 EXAMPLES = REPO / "tests" / "submissions"
 WEIGHTS = {"correct": 0.4, "bug": 0.4, "hostile": 0.2}
@@ -251,6 +254,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-nbgrader", action="store_true", help="time grade-class only")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write every figure to FILE")
+    add_arguments(parser)
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="bench-class-") as tmp:
         root = Path(tmp)
@@ -278,7 +282,9 @@ def main(argv: list[str] | None = None) -> int:
         info["busy"] = {"hogs": busy, "run": run_busy, "moved": moved_by_load(first, root / "out-busy", made)}
         if not args.no_nbgrader:
             info["nbgrader"] = time_nbgrader(made, args.nbgrader_sample, args.seed, root)
-    print(report(info))
+    text = report(info)
+    print(text)
+    record(args, "bench_class", text, argv)
     if args.json:
         args.json.write_text(json.dumps(info, indent=2, default=str) + "\n", encoding="utf-8")
     return 0

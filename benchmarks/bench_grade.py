@@ -8,6 +8,8 @@ in the machine's load affects both alike. A run that exits non-zero (or whose re
 grader did not run) is an error, never a time.
 
     .venv/bin/python benchmarks/bench_grade.py [--runs N | --quick] [--assignments A ...] [--json FILE]
+
+It prints its table and writes it into the bench_grade block of docs/figures.md (benchmarks/figures.py).
 """
 
 from __future__ import annotations
@@ -27,6 +29,8 @@ import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+from figures import add_arguments, record  # same folder
 
 from autograder.grading.notebook import read_cells, read_notebook
 
@@ -350,6 +354,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--assignments", nargs="+", default=list(ASSIGNMENTS), metavar="A",
                         help=f"assignments to time (default: {' '.join(ASSIGNMENTS)})")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write every time and score to FILE")
+    add_arguments(parser)
     args = parser.parse_args(argv)
     if args.quick:
         args.runs = 2
@@ -373,7 +378,13 @@ def main(argv: list[str] | None = None) -> int:
     for row in rows:
         if not row.error and not full_marks(row.autograder[-1]) and "reference" in row.notebook:
             notes.append(f"{row.notebook}: the autograder did not give full marks ({score_text(row.autograder[-1])})")
-    print(report(rows, info, notes))
+    text = report(rows, info, notes)
+    print(text)
+    if any(row.error for row in rows):
+        if not args.no_figures:
+            print(f"errors: {args.figures} left as it was", file=sys.stderr)
+    else:
+        record(args, "bench_grade", text, argv)
     if args.json:
         args.json.write_text(json.dumps(to_json(rows, info, notes), indent=2, ensure_ascii=False) + "\n",
                              encoding="utf-8")

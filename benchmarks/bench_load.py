@@ -6,7 +6,8 @@ with its expected results file (the quiet run's, approved).
 
 `--tree` grades with the grader of another checkout of this repository (say, a `git worktree` of an older
 commit, beside this one under the same parent folder) against that checkout's own expected files: how the
-README's figure for the wall-clock measure this grader used before was taken.
+figure in docs/figures.md for the wall-clock measure this grader used before was taken. Only a run of this
+checkout's own grader writes its block there.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bench_grade import PYTHON, REPO, bench_env, machine
+from figures import add_arguments, record
 
 HOG_SECONDS = 900  # a hog's own end, should this script be killed before it stops them
 HOG = f"import time\nend = time.monotonic() + {HOG_SECONDS}\nwhile time.monotonic() < end:\n    pass\n"
@@ -82,20 +84,29 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--hogs-per-core", type=int, default=2)
     parser.add_argument("--tree", type=Path, default=REPO, help="the checkout whose grader is measured")
+    add_arguments(parser)
     args = parser.parse_args(argv)
     tree, busy = args.tree.resolve(), args.hogs_per_core * (os.cpu_count() or 1)
-    print(f"# Grades under load — {time.strftime('%Y-%m-%d %H:%M')}\n\nMachine: {machine()['nproc']} CPUs; "
-          f"grader of {tree} (commit {git_head(tree)}); {busy} hogs; `grade-class --jobs 2`.\n")
-    print("| round | notebooks | wall s | notebooks whose results moved |\n|---|---|---|---|")
+    lines = [f"# Grades under load — {time.strftime('%Y-%m-%d %H:%M')}", "",
+             f"Machine: {machine()['nproc']} CPUs; grader of {'this checkout' if tree == REPO else tree} (commit "
+             f"{git_head(tree)}); {busy} hogs; `grade-class --jobs 2`.", "",
+             "| round | notebooks | wall s | notebooks whose results moved |", "|---|---|---|---|"]
+    print("\n".join(lines), flush=True)
     moved_rounds = 0
     with tempfile.TemporaryDirectory(prefix="bench-load-") as tmp:
         found = graded_class(tree, Path(tmp) / "submitted")
         for number in range(1, args.rounds + 1):
             seconds, moved = one_round(tree, Path(tmp) / "submitted", found, Path(tmp) / f"out-{number}", busy)
             moved_rounds += bool(moved)
-            print(f"| {number} | {len(found)} | {seconds:.1f} | {len(moved)}{': ' if moved else ''}"
-                  f"{'<br>'.join(moved)} |", flush=True)
-    print(f"\nRounds with a result that moved: {moved_rounds} of {args.rounds}.")
+            lines.append(f"| {number} | {len(found)} | {seconds:.1f} | {len(moved)}{': ' if moved else ''}"
+                         f"{'<br>'.join(moved)} |")
+            print(lines[-1], flush=True)
+    lines += ["", f"Rounds with a result that moved: {moved_rounds} of {args.rounds}."]
+    print("\n".join(lines[-2:]))
+    if tree == REPO:
+        record(args, "bench_load", "\n".join(lines), argv)
+    elif not args.no_figures:
+        print(f"another checkout's grader: {args.figures} left as it was", file=sys.stderr)
     return 0
 
 

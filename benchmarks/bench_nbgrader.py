@@ -7,6 +7,8 @@ course's `nbgrader autograde 02_logistic_regression --force` is timed as a whole
 interleaved, after one untimed run each. Every student must end with a score in the gradebook.
 
     .venv/bin/python benchmarks/bench_nbgrader.py [--runs N] [--students N]
+
+It prints its table and writes it into the bench_nbgrader block of docs/figures.md (benchmarks/figures.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from itertools import cycle
 from pathlib import Path
 
 from bench_grade import machine  # same folder
+from figures import add_arguments, record
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
@@ -67,6 +70,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3, help="timed runs per configuration (default 3)")
     parser.add_argument("--students", type=int, default=40, help="class size (default 40)")
+    add_arguments(parser)
     args = parser.parse_args(argv)
     notebooks = class_of(args.students)
     times: dict[str, list[float]] = {"autograder": [], "stock": []}
@@ -81,16 +85,18 @@ def main(argv: list[str] | None = None) -> int:
                 times[kind].append(autograde(folder, args.students))
     info = machine()
     per = {kind: statistics.median(t) / args.students for kind, t in times.items()}
-    print(f"# nbgrader autograde of {args.students} submissions ({ASSIGNMENT}) — "
-          f"{datetime.date.today().isoformat()}\n")
-    print(f"Machine: {info['nproc']} CPUs, {info['cpu']}; Python {info['python']}; median of {args.runs} runs.\n")
-    print("| steps | whole run, s (min–max) | s per submission |")
-    print("|---|---|---|")
+    lines = [f"# nbgrader autograde of {args.students} submissions ({ASSIGNMENT}) — "
+             f"{datetime.date.today().isoformat()}", "",
+             f"Machine: {info['nproc']} CPUs, {info['cpu']}; Python {info['python']}; median of {args.runs} runs.",
+             "", "| steps | whole run, s (min–max) | s per submission |", "|---|---|---|"]
     for kind, label in (("autograder", "GradeWithAutograder (this repository)"), ("stock", "nbgrader's Execute")):
         t = times[kind]
-        print(f"| {label} | {statistics.median(t):.1f} ({min(t):.1f}–{max(t):.1f}) | {per[kind]:.3f} |")
+        lines.append(f"| {label} | {statistics.median(t):.1f} ({min(t):.1f}–{max(t):.1f}) | {per[kind]:.3f} |")
     ratio = per["autograder"] / per["stock"]
-    print(f"\nRatio {ratio:.2f} (target ≤ {TARGET_RATIO}): {'met' if ratio <= TARGET_RATIO else 'NOT met'}.")
+    lines += ["", f"Ratio {ratio:.2f} (target ≤ {TARGET_RATIO}): {'met' if ratio <= TARGET_RATIO else 'NOT met'}."]
+    text = "\n".join(lines)
+    print(text)
+    record(args, "bench_nbgrader", text, argv)
     return 0 if ratio <= TARGET_RATIO else 1
 
 

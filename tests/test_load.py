@@ -7,8 +7,8 @@ fail their speed checks.
 
 The hogs (benchmarks/bench_load.py) are processes of our own, twice as many as there are cores, each of
 which ends by itself after a while whatever happens to the test. The same benchmark measures how often
-this grading gave another grade under the wall-clock speed measure this grader used before (README,
-"Figures").
+this grading gave another grade under the wall-clock speed measure this grader used before (docs/figures.md,
+"Grades under load").
 """
 
 from __future__ import annotations

@@ -5,7 +5,8 @@ fetches the instructor's private repository (this one: grader, hidden checks, re
 token, installs the Python and the numpy and pytest versions that run this command (pip's cache keyed on
 the workflow file, where they are written), installs bubblewrap, grades each notebook as root so that the
 sandbox can start on Ubuntu 24.04, writes the score table and each failed check's feedback to the job
-summary, and keeps the results files as an artifact. The README says how to set up the token.
+summary, and keeps the results files as an artifact. docs/grading-on-every-push.md (Plain GitHub Actions)
+says how to set up the token.
 """
 
 from __future__ import annotations
@@ -20,5 +21,5 @@ def main(out: Path) -> int:
     path = Path(out) / ".github" / "workflows" / "grade.yml"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text)
-    print(f"wrote {path}: set the secrets GRADER_TOKEN and GRADER_REPOSITORY (README)")
+    print(f"wrote {path}: set the secrets GRADER_TOKEN and GRADER_REPOSITORY (docs/grading-on-every-push.md)")
     return 0
