@@ -21,7 +21,7 @@ c.CourseDirectory.release_directory = "exercises"
 c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedError()"}
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# `nbgrader autograde` scores through the autograder (autograder/nbgrader_*.py): nbgrader's own steps stay,
+# `nbgrader autograde` scores through the autograder (autograder/nbgrader_steps/): nbgrader's own steps stay,
 # but no kernel runs student code. Read: a file that is no notebook still gets a row of zeros. Sanitize:
 # RestoreTestCells rebuilds the test cells from the gradebook and reports what a student changed.
 # Autograde: GradeWithAutograder in place of Execute gives each test cell its function's points.

@@ -12,8 +12,91 @@ from shared_suspects import sigmoid_suspects  # autograder/hidden/shared_suspect
 
 from autograder.grading.checks import Case, check, matches_reference, vectorised
 from autograder.grading.feedback import as_array, compare, describe, expect, fail, readable
-from autograder.grading.mistakes import mistake
+from autograder.grading.mistakes import catalogue, mistake
 from autograder.grading.student import Constant
+
+# The mistakes these checks recognise, beside them (the sigmoid's and forward's: shared_suspects.py).
+catalogue({
+    # -- compute_cost ------------------------------------------------------------------------------------
+    "compute_cost/missing-negative-term": "the term (1 - y) log(1 - y_hat) for the examples with y = 0 is missing.",
+    "compute_cost/missing-positive-term": "the term y log(y_hat) for the examples with y = 1 is missing.",
+    "compute_cost/broadcast": "the predictions and y have different shapes, (m,) and (m, 1), so y * log(y_hat) "
+                              "broadcasts into an (m, m) matrix: keep both as (m, 1) columns (or flatten both).",
+    "compute_cost/broadcast-mean": "the predictions and y have different shapes, (m,) and (m, 1), so y * "
+                                   "log(y_hat) broadcasts into an (m, m) matrix (and np.mean averages its m * m "
+                                   "entries): keep both as (m, 1) columns (or flatten both).",
+    "compute_cost/log10": "it uses np.log10: the cross-entropy uses the natural logarithm np.log.",
+    "compute_cost/squared-error": "it computes the squared error, not the binary cross-entropy.",
+    "compute_cost/not-a-number": "compute_cost must return a single number (a float): sum or average over the "
+                                 "examples and return float(...).",
+    "compute_cost/unguarded-log": "log(0) gives -inf (and 0 * log(0) NaN) when a prediction is exactly 0 or 1: "
+                                  "guard both logarithms with an epsilon, or clip y_hat.",
+    "compute_cost/negative": "the cost is negative: the cross-entropy is never negative (check the minus sign).",
+    "compute_cost/guard-too-large": "confidently wrong predictions cost too little: the epsilon or the clip is "
+                                    "too large.",
+    # -- compute_gradients -------------------------------------------------------------------------------
+    "compute_gradients/squared-error": "it multiplies by sigmoid'(z) = y_hat (1 - y_hat): that is the gradient "
+                                       "of the squared error. For the cross-entropy the derivative with respect "
+                                       "to z is just y_hat - y.",
+    "compute_gradients/uses-z": "it uses z = X w + b instead of the probabilities y_hat = sigmoid(z): get y_hat "
+                                "from self.forward(X).",
+    "compute_gradients/missing-bias": "y_hat is computed without the bias: get y_hat from self.forward(X).",
+    "compute_gradients/forgot-y": "it uses y_hat where the error y_hat - y belongs: subtract the labels, "
+                                  "X.T @ (y_hat - y).",
+    "compute_gradients/not-a-pair": "compute_gradients must return the pair (dw, db): `return dw, db`.",
+    "compute_gradients/dw-shape": "dw must have the weights' shape (n, 1), so that self.weights -= "
+                                  "learning_rate * dw keeps the weights a column.",
+    "compute_gradients/db-shape": "db must be a single number: sum (and divide by m) y_hat - y over all the "
+                                  "examples.",
+    "compute_gradients/changes-model": "compute_gradients changed the weights or the bias: it should only "
+                                       "compute the gradients; train makes the update.",
+    # -- gradient_check --------------------------------------------------------------------------------
+    "gradient_check/not-a-number": "gradient_check must return a single number, the relative difference.",
+    "gradient_check/not-restored": "save each value before you change it and put it back afterwards, so that the "
+                                   "model is the same after the check as before.",
+    "gradient_check/twice-too-large": "the numerical gradient is twice too large: the centred difference "
+                                      "(J(theta + epsilon) - J(theta - epsilon)) / (2 epsilon) divides by 2 epsilon.",
+    "gradient_check/perturbs-a-copy": "the numerical gradient is all zeros: change self.weights and self.bias "
+                                      "themselves (not a copy), so that self.compute_cost sees each change.",
+    "gradient_check/ignores-compute-gradients": "gradient_check did not call self.compute_gradients(X, y): the "
+                                                "analytic gradient it checks must come from there.",
+    "gradient_check/leaves-out-bias": "it leaves out the bias: the gradient has n + 1 entries, the n weights and "
+                                      "then the bias.",
+    "gradient_check/absolute-difference": "it returns ||g - g_num|| itself: divide it by ||g|| + ||g_num|| to make "
+                                          "it relative.",
+    "gradient_check/relative-to-one-norm": "it divides by ||g|| alone: the relative difference divides by ||g|| + "
+                                           "||g_num||.",
+    # -- train -------------------------------------------------------------------------------------------
+    "train/no-step": "self.weights and self.bias are unchanged with epochs={epochs}: each epoch must take one "
+                     "step, self.weights -= learning_rate * dw and self.bias -= learning_rate * db.",
+    "train/ignores-learning-rate": "it ignores learning_rate={learning_rate} (uses 0.01?): use the argument.",
+    "train/one-epoch-short": "it takes {steps} steps for epochs={epochs}: one epoch short. Loop "
+                             "`for _ in range(epochs)`.",
+    "train/one-epoch-too-many": "it takes {steps} steps for epochs={epochs}: one epoch too many. Loop "
+                                "`for _ in range(epochs)`.",
+    "train/restarts-from-zero": "it starts from zero weights: train must continue from the current "
+                                "self.weights and self.bias, not re-initialise them.",
+    "train/restarts-at-random": "it starts from new random weights: train must continue from the current "
+                                "self.weights and self.bias, not re-initialise them.",
+    "train/resets-bias": "it resets the bias to 0 before training: continue from the current self.bias.",
+    "train/adds-gradient": "it adds the gradients: gradient descent subtracts them, self.weights -= "
+                           "learning_rate * dw.",
+    "train/bias-not-updated": "the bias is not updated: also do self.bias -= learning_rate * db.",
+    "train/ignores-epochs": "it ignores epochs={epochs} (runs 1000 epochs?): use the argument.",
+    "train/wrong-step-count": "train called self.compute_gradients a different number of times than epochs: "
+                              "take exactly one gradient step per epoch.",
+    "train/wrong-default-rate": "it uses learning_rate={rate} instead of the default 0.01.",
+    "train/lost-parameters": "after train, the model has no numeric self.weights or self.bias any more: update "
+                             "them in place, e.g. self.weights -= learning_rate * dw.",
+    # -- predict -----------------------------------------------------------------------------------------
+    "predict/ignores-threshold": "it ignores threshold={threshold} and compares with 0.5: use the argument.",
+    "predict/reversed": "it gives 1 where the probability is below the threshold: the comparison is reversed.",
+    "predict/probabilities": "it returns the probabilities, not the classes: compare them with the threshold.",
+    "predict/strict-greater": "where the probability is exactly the threshold it gives 0: a probability >= "
+                              "threshold is class 1 (use >=, not >).",
+    "predict/booleans": "predict returned booleans; expected the integers 0 and 1: convert with .astype(int).",
+    "predict/not-integers": "predict must return the integers 0 and 1: convert the comparison with .astype(int).",
+})
 
 CLASS = "LogisticRegressionNN"
 EXACT = {"rtol": 1e-9, "atol": 1e-12}

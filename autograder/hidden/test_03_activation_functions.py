@@ -15,7 +15,71 @@ from shared_suspects import sigmoid_suspects  # autograder/hidden/shared_suspect
 
 from autograder.grading.checks import Case, check, expect_finite, expect_no_warnings, matches_reference, vectorised
 from autograder.grading.feedback import compare, describe, fail, real_numbers
-from autograder.grading.mistakes import mistake
+from autograder.grading.mistakes import catalogue, mistake
+
+# The mistakes these checks recognise, beside them (the sigmoid's: shared_suspects.py).
+catalogue({
+    # -- 03: derivatives and the other activations -------------------------------------------------------
+    "sigmoid_derivative/one-minus-z": "it computes sigmoid(z) * (1 - z): the second factor must be 1 - sigmoid(z).",
+    "sigmoid_derivative/uses-z": "it uses z in place of sigmoid(z), z * (1 - z): compute s = sigmoid(z) first, "
+                                 "then s * (1 - s).",
+    "sigmoid_derivative/one-plus": "it computes s * (1 + s): the derivative is s * (1 - s), with a minus.",
+    "sigmoid_derivative/returns-sigmoid": "it returns sigmoid(z) itself, not its derivative "
+                                          "sigmoid(z) * (1 - sigmoid(z)).",
+    "sigmoid_derivative/returns-one-minus": "it returns 1 - sigmoid(z): multiply it by sigmoid(z).",
+    "tanh/sigmoid": "it computes the sigmoid 1 / (1 + e^(-z)), not tanh(z).",
+    "tanh/half": "it computes tanh(z / 2): tanh(z) = 2 * sigmoid(2z) - 1.",
+    "tanh_derivative/missing-square": "the square is missing: the derivative is 1 - tanh(z)**2, not 1 - tanh(z).",
+    "tanh_derivative/squares-difference": "it squares 1 - tanh(z): only tanh is squared, 1 - tanh(z)**2.",
+    "tanh_derivative/uses-z": "it uses z in place of tanh(z), 1 - z**2: compute t = tanh(z) first, then 1 - t**2.",
+    "tanh_derivative/returns-tanh": "it returns tanh(z) itself, not its derivative 1 - tanh(z)**2.",
+    "relu/minimum": "it returns min(0, z): use np.maximum(0, z).",
+    "relu/absolute": "it returns |z|: negative values must become 0, np.maximum(0, z).",
+    "relu/identity": "it returns z unchanged: negative values must become 0, np.maximum(0, z).",
+    "relu/boolean-mask": "it returns the mask z > 0 (0 or 1), not the values: np.maximum(0, z), or z * (z > 0).",
+    "relu_derivative/returns-relu": "it returns relu(z) = max(0, z) itself, not its derivative (1.0 where z > 0, "
+                                    "else 0.0).",
+    "relu_derivative/returns-z": "it returns z itself: the derivative is 1.0 where z > 0 and 0.0 elsewhere.",
+    "relu_derivative/reversed": "it is 1 where z < 0 and 0 where z > 0: the comparison is the wrong way round, "
+                                "use z > 0.",
+    "relu_derivative/one-at-zero": "it is 1 at z = 0: use z > 0, not z >= 0 (by convention relu_derivative(0) "
+                                   "is 0).",
+    "relu_derivative/half-at-zero": "it is 0.5 at z = 0: by convention relu_derivative(0) is 0.",
+    "leaky_relu/ignores-alpha": "alpha={alpha} was ignored: the values are those of the default alpha = 0.01. "
+                                "Use the function's `alpha` argument, not a fixed 0.01.",
+    "leaky_relu/no-leak": "the leak is missing: negative z gives 0 (that is relu); leaky_relu gives alpha * z "
+                          "for z <= 0.",
+    "leaky_relu/alpha-not-times-z": "it gives alpha for z <= 0: the value there is alpha * z.",
+    "leaky_relu/wrong-side": "alpha multiplies the wrong side: z for z > 0, alpha * z for z <= 0.",
+    "leaky_relu_derivative/ignores-alpha": "alpha={alpha} was ignored: the values are those of the default "
+                                           "alpha = 0.01. Use the function's `alpha` argument, not a fixed 0.01.",
+    "leaky_relu_derivative/zero-at-zero": "it is 0 at z = 0: by convention the derivative at 0 is alpha (1.0 "
+                                          "where z > 0, alpha everywhere else).",
+    "leaky_relu_derivative/one-at-zero": "it is 1 at z = 0: use z > 0, not z >= 0 (by convention the derivative "
+                                         "at 0 is alpha).",
+    "leaky_relu_derivative/no-leak": "alpha is ignored: it gives 0 for z < 0, like relu_derivative; leaky "
+                                     "ReLU's slope there is alpha.",
+    "leaky_relu_derivative/returns-leaky-relu": "it returns leaky_relu(z) itself, not its derivative (1.0 where "
+                                                "z > 0, alpha elsewhere).",
+    "softmax/axis-0": "it normalises over axis 0 (down the columns): each row must sum to 1 on its own; take the "
+                      "max and the sum over the last axis, axis=-1, with keepdims=True.",
+    "softmax/whole-array": "it normalises over the whole array (all entries sum to 1): each row must sum to 1 on "
+                           "its own; take the max and the sum over the last axis, axis=-1, with keepdims=True.",
+    "softmax/column-max": "it subtracts the maximum of each column (axis 0), not of each row; take the max and "
+                          "the sum over the last axis, axis=-1, with keepdims=True.",
+    "softmax/axis-1": "it normalises over axis 1: for a 3-D array the last axis is axis 2; use axis=-1 (with "
+                      "keepdims=True) so that any shape works.",
+    "softmax/sum-without-keepdims": "the row sums were used without keepdims=True: an (m,) array broadcasts "
+                                    "along the columns of an (m, k) one; keep them as a column, np.sum(e, "
+                                    "axis=-1, keepdims=True).",
+    "softmax/max-without-keepdims": "the row maxima were subtracted without keepdims=True: an (m,) array "
+                                    "broadcasts along the columns of an (m, k) one; np.max(z, axis=-1, "
+                                    "keepdims=True).",
+    "softmax/global-max": "it subtracts the maximum of the whole array, so every np.exp of a row far below it "
+                          "underflows to 0 and 0 / 0 is NaN: subtract each row's own maximum.",
+    "softmax/no-max-subtracted": "np.exp of a large score overflows: subtract the row maximum before np.exp.",
+    "softmax/rows-do-not-sum-to-one": "the rows of softmax's output must each sum to 1.",
+})
 
 SHAPES = [(7,), (3, 5), (2, 4, 3)]  # 1-D, 2-D (m != n) and 3-D
 HUGE = np.array([-1000.0, -750.0, -710.0, -40.0, 0.0, 40.0, 710.0, 750.0, 1000.0])
