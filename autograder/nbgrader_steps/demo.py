@@ -10,6 +10,7 @@ import re
 import shutil
 from pathlib import Path
 
+from ..classwide.lms import main as export_lms
 from .scratch_course import ROOT, make_course, nbgrader, submit
 
 A = "02_logistic_regression"
@@ -66,4 +67,19 @@ def run_course_demo(folder: Path) -> int:
     with open(folder / "grades.csv", newline="") as f:
         for row in csv.DictReader(f):
             print(f"     {row['student_id']:4} {float(row['score']):5g} / {float(row['max_score']):g}")
+    show_lms_export(folder)
     return 0
+
+
+def show_lms_export(folder: Path) -> None:
+    """nbgrader's grades.csv as Canvas's Gradebook import, through a roster (docs/lms-export.md); eve has no
+    Canvas account yet, so she is listed rather than dropped."""
+    roster = folder / "roster.csv"
+    roster.write_text("student_id,name,canvas_id,sis_user_id,sis_login_id,section\n" + "".join(
+        f"{s},{s.title()} Example,{1000 + i},S{i:03d},{s}@example.edu,Lab 1\n"
+        for i, s in enumerate(CLASS) if s != "eve"), encoding="utf-8")
+    print("\n$ python -m autograder export-lms grades.csv --to canvas --roster roster.csv --out canvas.csv")
+    export_lms(folder / "grades.csv", "canvas", roster, folder / "canvas.csv")
+    print("   canvas.csv, for Canvas's Gradebook import:")
+    for line in (folder / "canvas.csv").read_text(encoding="utf-8-sig").splitlines()[:4]:
+        print(f"     {line}")
