@@ -20,9 +20,10 @@ import numpy as np
 from matplotlib import rc_context
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
-from matplotlib.patches import Circle, FancyBboxPatch
+from matplotlib.patches import Circle, FancyBboxPatch, Patch
 
 NEURON = "01_neuron"
 LOGREG = "02_logistic_regression"
@@ -280,6 +281,17 @@ def draw_neuron_biological_vs_artificial() -> Figure:
         bio.plot(*zip(axon_end, tip, strict=True), color=ORANGE, lw=1.8, zorder=2)
         bio.add_patch(Circle(tip, 0.11, facecolor=ORANGE, edgecolor=ORANGE, zorder=3))
 
+    # A synapse: the lowest terminal meets a dendrite of the next neuron across a narrow gap.  This
+    # junction is what a weight stands for in the artificial neuron.
+    knob = axon_end + [0.9 - 0.25 * 0.95, -0.95]
+    start = knob + [0.36, 0.0]  # the next neuron's dendrite begins just past the knob: the gap
+    fork = start + [0.5, -0.2]
+    for branch in ([start, fork], [fork, fork + [0.45, 0.35]], [fork, fork + [0.5, -0.3]]):
+        bio.plot(*zip(*branch, strict=True), color=SKY, lw=2.6, solid_capstyle="round", zorder=2)
+    bio.plot([start[0], start[0]], [start[1] - 0.16, start[1] + 0.16], color=SKY, lw=3.5, zorder=2)
+    bio.text(10.45, 2.55, "next\nneuron", ha="center", va="bottom", fontsize=10, color=GREY, linespacing=1.0)
+    label_arrow(bio, "Synapse", (9.6, 0.95), (knob[0] + 0.23, knob[1] - 0.12))
+
     bio.add_patch(Circle(soma, soma_r, facecolor="#FBE3B8", edgecolor=ORANGE, lw=2, zorder=3))
     nucleus = Circle(soma + [0.1, 0.05], 0.3, facecolor=VERMILLION, edgecolor="none", alpha=0.8, zorder=4)
     bio.add_patch(nucleus)
@@ -375,17 +387,27 @@ def draw_xor() -> Figure:
             ax.plot(x, boundary, color=INK, lw=1.8)
             ax.set_title(f"{name}: one line separates\n($10x_1 + 10x_2 {b:+g} = 0$)", fontsize=12)
         else:
-            for shift in (-0.5, -1.5):  # two tries: each leaves one point on the wrong side
-                ax.plot(x, -shift - x, color=GREY, lw=1.5, ls="--")
-            ax.set_title("XOR: no line separates\n(each dashed try fails)", fontsize=12)
+            # OR's line x1 + x2 = 0.5 and NAND's line x1 + x2 = 1.5: each alone leaves a point on the wrong
+            # side, but together they bound the band that holds exactly the two inputs that should give 1.
+            # Two neurons draw the two lines, and a third combines them (notebook 3 builds such a network).
+            ax.fill_between(x, 0.5 - x, 1.5 - x, color=ORANGE, alpha=0.18, lw=0, hatch="//", edgecolor=ORANGE)
+            for shift, name, side in ((0.5, "OR", -1), (1.5, "NAND", 1)):
+                ax.plot(x, shift - x, color=GREY, lw=1.8, ls="--")
+                mid = shift / 2 + 0.5 * side  # a point of the line away from the four inputs
+                ax.text(mid + 0.12 * side, shift - mid + 0.12 * side, f"{name}'s line", rotation=-45,
+                        ha="center", va="center", fontsize=11, color=INK)
+            ax.set_title("XOR: no single line separates\n(each dashed line alone fails;\ntwo lines, two neurons)",
+                         fontsize=12)
         ones = np.array(target) == 1
         ax.plot(*points[ones].T, "o", color=VERMILLION, ms=14, zorder=5)
         ax.plot(*points[~ones].T, "o", mfc="white", mec=BLUE, mew=2.5, ms=14, zorder=5)
     fig.legend(handles=[Line2D([], [], color=VERMILLION, marker="o", ls="", ms=11, label="output should be 1"),
                         Line2D([], [], marker="o", mfc="white", mec=BLUE, mew=2.5, ls="", ms=11,
                                label="output should be 0"),
-                        Line2D([], [], color=INK, lw=1.8, label="where z = 0 (shaded: output > 0.5)")],
-               loc="outside lower center", ncols=3, frameon=False)
+                        Line2D([], [], color=INK, lw=1.8, label="where z = 0 (shaded: output > 0.5)"),
+                        Patch(facecolor=(*to_rgb(ORANGE), 0.18), hatch="//", edgecolor=ORANGE,
+                              label="between the two dashed lines")],
+               loc="outside lower center", ncols=4, frameon=False)
     return fig
 
 
@@ -487,53 +509,74 @@ def draw_sigmoid() -> Figure:
     return fig
 
 
+def convexity_data() -> tuple[np.ndarray, np.ndarray]:
+    """The five points of the convexity figure: one feature x and a label y for each."""
+    return np.array([-3.0, -2.0, -1.5, -1.0, 4.0]), np.array([1.0, 0.0, 1.0, 0.0, 1.0])
+
+
 def draw_convex_vs_nonconvex() -> Figure:
-    # A real computation on one small data set.  To plot the cost against a single weight the
-    # bias is held fixed (b = -3).  The labels (1, 0, 0, 1, 1) cannot be fitted by one sigmoid,
-    # which gives squared error a second, worse valley.
-    x = np.array([-1.5, -0.5, 0.5, 1.5, 2.0])
-    y = np.array([1, 0, 0, 1, 1])
-    b = -3.0
-    w = np.linspace(-14, 14, 2801)
-    z = np.outer(w, x) + b  # one row per candidate w
-    # log(sigma(z)) = -log(1 + e^-z) and log(1 - sigma(z)) = -log(1 + e^z); logaddexp computes
-    # these without overflow or log(0), so the curve stays exact even for large |w|.
-    cross_entropy = (y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)).mean(axis=1)
-    squared_error = ((sigmoid(z) - y) ** 2).mean(axis=1)
+    # A real computation on one small data set, for the model y_hat = sigma(w x + b) with both of its
+    # parameters: each panel is a map of the cost over the (w, b) plane.  The white paths are plain
+    # gradient descent (2000 steps of size alpha = 1) from the same three starting points on both maps.
+    # Squared error has two true minima here (gradient 0, curving up in every direction: checked in the
+    # notebook) and flat plateaus where the sigmoid saturates; the cross-entropy has a single minimum.
+    x, y = convexity_data()
+    w_grid, b_grid = np.meshgrid(np.linspace(-4, 3, 281), np.linspace(-6, 6, 481))
+    z = w_grid[..., None] * x + b_grid[..., None]  # (b, w, example)
+    # log(sigma(z)) = -log(1 + e^-z) and log(1 - sigma(z)) = -log(1 + e^z): logaddexp gives both without
+    # overflow or log(0).
+    cross_entropy = (y * np.logaddexp(0, -z) + (1 - y) * np.logaddexp(0, z)).mean(axis=-1)
+    squared_error = ((sigmoid(z) - y) ** 2).mean(axis=-1)
 
-    fig = new_figure(11.5, 4.8)
+    def descend(start: tuple[float, float], squared: bool, steps: int = 2000) -> np.ndarray:
+        path = [np.array(start)]
+        for _ in range(steps):
+            w, b = path[-1]
+            p = sigmoid(w * x + b)
+            dz = 2 * (p - y) * p * (1 - p) if squared else p - y  # dL/dz of each example
+            path.append(path[-1] - 1.0 * np.array([np.mean(dz * x), np.mean(dz)]))
+        return np.array(path)
+
+    starts = [(-3.0, -5.0), (2.5, 4.5), (2.5, -5.5)]
+    fig = new_figure(12, 5.6)
     left, right = fig.subplots(1, 2)
+    panels = [(left, cross_entropy, np.linspace(0.6, 3.0, 13), False),
+              (right, squared_error, np.linspace(0.2, 0.6, 17), True)]
+    for ax, cost, levels, squared in panels:
+        filled = ax.contourf(w_grid, b_grid, cost, levels=levels, cmap="viridis", extend="max")
+        ax.contour(w_grid, b_grid, cost, levels=levels, colors="white", linewidths=0.4, alpha=0.5)
+        fig.colorbar(filled, ax=ax, label="cost J(w, b)", ticks=levels[::4])
+        for start in starts:
+            path = descend(start, squared)
+            ax.plot(path[:, 0], path[:, 1], color="white", lw=2)
+            ax.plot(*start, "o", color="white", mec=INK, ms=8, zorder=5)
+        ax.set_xlabel("weight w")
+        ax.set_ylabel("bias b")
+        ax.grid(False)
 
-    left.plot(w, cross_entropy, color=BLUE)
-    i = int(np.argmin(cross_entropy))
-    left.plot(w[i], cross_entropy[i], "o", color=GREEN, ms=10, zorder=5)
-    left.annotate("the only minimum (global)", xy=(w[i], cross_entropy[i]), xytext=(w[i], cross_entropy[i] + 6),
-                  ha="center", arrowprops={"arrowstyle": "->", "color": INK, "lw": 1})
+    def mark(ax: Axes, xy: tuple[float, float], face: str, text: str, text_xy: tuple[float, float]) -> None:
+        ax.plot(*xy, "*", color=face, mec=INK, ms=20, zorder=6)
+        ax.annotate(text, xy=xy, xytext=text_xy, ha="center", va="center", fontsize=11.5, zorder=7,
+                    bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "none", "alpha": 0.9},
+                    arrowprops={"arrowstyle": "->", "color": "white", "lw": 1.5, "shrinkB": 9})
+
+    mark(left, (0.266, 0.653), GREEN, "the only minimum:\nevery path ends here", (-1.9, 3.4))
+    mark(right, (0.195, 0.522), GREEN, "global minimum\n(J = 0.23)", (1.85, -0.75))
+    mark(right, (-1.264, -2.391), ORANGE, "local minimum (J = 0.35):\nthe path from the lower\nleft stops here",
+         (-2.3, 0.2))
+    right.annotate("plateau: after 2000 steps\nthis path has barely moved", xy=(2.6, -5.35), xytext=(1.3, -3.3),
+                   ha="center", va="center", fontsize=11.5, zorder=7,
+                   bbox={"boxstyle": "round,pad=0.3", "facecolor": "white", "edgecolor": "none", "alpha": 0.9},
+                   arrowprops={"arrowstyle": "->", "color": "white", "lw": 1.5, "shrinkB": 6})
     left.set_title("Cross-entropy cost: convex")
-    left.set_ylabel("cost J(w)")
-
-    right.plot(w, squared_error, color=VERMILLION)
-    inner = squared_error[1:-1]
-    # Local minima: grid points lower than both neighbours.
-    minima = np.where((inner < squared_error[:-2]) & (inner < squared_error[2:]))[0] + 1
-    best = minima[np.argmin(squared_error[minima])]
-    for j in minima:
-        is_best = j == best
-        right.plot(w[j], squared_error[j], "o", color=GREEN if is_best else ORANGE, ms=10, zorder=5)
-        text = "global minimum" if is_best else "local minimum\n(gradient descent\ncan get stuck here)"
-        right.annotate(text, xy=(w[j], squared_error[j]), xytext=(w[j], squared_error[j] - 0.12), ha="center",
-                       va="top", arrowprops={"arrowstyle": "->", "color": INK, "lw": 1})
-    # Far from 0 the sigmoid saturates, so the cost flattens out and its gradient nearly vanishes.
-    for k in (150, -150):
-        right.annotate("plateaus: tiny gradients", xy=(w[k], squared_error[k]), xytext=(0, 0.67), ha="center",
-                       va="center", arrowprops={"arrowstyle": "->", "color": INK, "lw": 1, "shrinkA": 2})
-    right.set_ylim(-0.05, 0.72)
     right.set_title("Squared error with a sigmoid: not convex")
-    right.set_ylabel("cost J(w)")
-
-    for ax in (left, right):
-        ax.set_xlabel("weight w (bias fixed at b = −3)")
-    fig.suptitle("Same 5 data points, same model ŷ = σ(wx + b), two different cost functions", fontsize=13)
+    fig.legend(handles=[Line2D([], [], color="white", marker="o", mec=INK, ms=8, ls="", label="start"),
+                        Line2D([], [], color=GREY, lw=2, label="gradient descent, 2000 steps (α = 1)"),
+                        Line2D([], [], color=GREEN, marker="*", mec=INK, ms=15, ls="", label="global minimum"),
+                        Line2D([], [], color=ORANGE, marker="*", mec=INK, ms=15, ls="", label="local minimum")],
+               loc="outside lower center", ncols=4, frameon=False)
+    fig.suptitle("Same 5 data points, same model ŷ = σ(wx + b), two cost functions, mapped over both parameters",
+                 fontsize=13)
     return fig
 
 
@@ -592,26 +635,38 @@ def draw_gradient_descent() -> Figure:
 
 
 def draw_why_nonlinear() -> Figure:
-    fig = new_figure(11.5, 4.8)
-    left, right = fig.subplots(1, 2)
+    fig = new_figure(12.5, 4.6)
+    chain, bend = fig.subfigures(1, 2, width_ratios=[1.55, 1], wspace=0.03)
     x = np.linspace(-3, 3, 300)
 
-    # Left: composing two linear layers gives g(f(x)) = -0.5 (2x + 1) + 3 = -x + 2.5,
-    # another straight line.  Depth alone adds nothing without a non-linearity.
+    # Left: composing two linear layers gives g(f(x)) = -0.5 (2x + 1) + 3 = -x + 2.5, another straight
+    # line.  Depth alone adds nothing without a non-linearity.  Each layer is drawn against its own
+    # input: layer 2 reads u = f(x), which runs from -5 to 7 while x runs from -3 to 3.
     def f(x: np.ndarray) -> np.ndarray:
         return 2 * x + 1
 
     def g(u: np.ndarray) -> np.ndarray:
         return -0.5 * u + 3
 
-    left.plot(x, f(x), color=SKY, ls="--", lw=1.8, label="layer 1: f(x) = 2x + 1")
-    left.plot(x, g(x), color=ORANGE, ls="--", lw=1.8, label="layer 2: g(u) = −0.5u + 3")
-    left.plot(x, g(f(x)), color=BLUE, lw=3, label="both: g(f(x)) = −x + 2.5")
-    left.set_title("Two linear layers = one linear layer")
-    left.legend(loc="upper left")
-    left.set_ylim(-6, 10.5)  # room above the lines for the legend
+    u = f(x)
+    layer1, layer2, both = chain.subplots(1, 3, sharey=True)
+    layer1.plot(x, u, color=SKY, lw=2.6)
+    layer1.set_title("layer 1\nu = f(x) = 2x + 1", fontsize=12)
+    layer1.set_xlabel("input x")
+    layer1.set_ylabel("output")
+    layer2.plot(u, g(u), color=ORANGE, lw=2.6)
+    layer2.set_title("layer 2\ng(u) = −0.5u + 3", fontsize=12)
+    layer2.set_xlabel("input u = f(x)")
+    both.plot(x, g(u), color=BLUE, lw=3)
+    both.set_title("both layers\ng(f(x)) = −x + 2.5", fontsize=12)
+    both.set_xlabel("input x")
+    for ax in (layer1, layer2, both):
+        zero_lines(ax)
+        ax.set_ylim(-6, 8)
+    chain.suptitle("Two linear layers = one linear layer\n(each drawn against its own input)", fontsize=13)
 
     # Right: a weighted sum of shifted ReLUs is piecewise linear, and it can bend.
+    right = bend.subplots()
     parts = [(1.0, -2.0), (-2.0, 0.0), (1.5, 1.5)]  # (scale, kink position)
     total = np.zeros_like(x)
     for (scale, kink), color in zip(parts, [SKY, ORANGE, PURPLE], strict=True):
@@ -622,14 +677,12 @@ def draw_why_nonlinear() -> Figure:
         label = f"{scale:g} · ReLU({shift})".replace("-", "−")
         right.plot(x, piece, color=color, ls="--", lw=1.6, label=label)
     right.plot(x, total, color=BLUE, lw=3, label="sum of the three")
-    right.set_title("With a non-linearity, layers can bend the function")
     right.legend(loc="upper left")
     right.set_ylim(-6, 10.5)
-
-    for ax in (left, right):
-        zero_lines(ax)
-        ax.set_xlabel("x")
-        ax.set_ylabel("output")
+    zero_lines(right)
+    right.set_xlabel("input x")
+    right.set_ylabel("output")
+    bend.suptitle("With a non-linearity in between,\nlayers can bend the function", fontsize=13)
     return fig
 
 
