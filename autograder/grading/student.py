@@ -163,9 +163,10 @@ class Student:
                 used, stop_at = keeper.seconds(), keeper.student_seconds() + cpu_limit
             started, answering = time.monotonic(), 0.0
             since = None if timed else self._cpu_mark(started, deadline)
+            offered = set(message["standins"])
             self._send(message, deadline)
             while (reply := self._receive(deadline, stop_at, since)).get("op") == "standin":
-                answer, computing = self._answer_standin(stand, set(message["standins"]), reply, target)
+                answer, computing = self._answer_standin(stand, offered, reply, target)
                 answering += computing  # the reference's own work only: never the grader's reading of the request
                 self._send(answer, deadline)
             outcome = Outcome.from_reply(reply, time.monotonic() - started - answering)
