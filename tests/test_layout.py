@@ -23,3 +23,16 @@ def test_the_grader_has_a_folder_per_part_and_no_flat_modules_beside_them():
     top = sorted(p.name for p in (ROOT / "autograder").iterdir() if p.name != "__pycache__")
     assert top == ["__init__.py", "__main__.py", "classwide", "course.py", "demo.py", "grading", "hidden",
                    "nbgrader_steps", "publish", "sandbox"]
+
+
+def test_the_tests_mirror_the_parts_and_only_project_wide_ones_sit_at_the_top():
+    parts = {p.name for p in (ROOT / "autograder").iterdir() if p.is_dir() and (p / "__init__.py").exists()}
+    tests = ROOT / "tests"
+    folders = {p.name for p in tests.iterdir() if p.is_dir() and p.name != "__pycache__"}
+    # hidden/ is the course's content: its tests are the course's, with the assignments and the release
+    assert folders == parts - {"hidden"} | {"course", "submissions", "support"}
+    assert sorted(p.name for p in tests.glob("test_*.py")) == ["test_docs.py", "test_layout.py"]
+    for folder in sorted(folders - {"submissions", "support"}):
+        assert list((tests / folder).glob("test_*.py")), f"tests/{folder}/ holds no tests"
+    names = [p.name for p in tests.rglob("test_*.py") if "submissions" not in p.parts]
+    assert len(names) == len(set(names)), "two test modules share a name (pytest imports them by basename)"

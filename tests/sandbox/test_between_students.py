@@ -19,9 +19,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, read_json
-from test_golden import comparable
-from test_isolation import LAYERS, SOURCE
+from conftest import ROOT, read_json, source
+from support.golden import comparable
+from support.layers import LAYERS
 
 from autograder.grading.grade import grade
 from autograder.grading.notebook import load_assignment
@@ -107,7 +107,7 @@ def fresh(monkeypatch, request):
 
 
 def leaver(layers: tuple[str, ...]) -> Student:
-    assignment = load_assignment(SOURCE)
+    assignment = load_assignment(source("01_neuron"))
     program = Program.of(assignment, [{"cell_type": "code", "source": LEAVER, "position": 1,
                                        "nbgrader": {"grade_id": "neuron_answer"}}])
     return Student(program, Reference(assignment), layers=layers)

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, env_with_venv, read_json
-from test_golden import comparable
-from test_report import assert_summary_matches_files
+from support.class_files import assert_summary_matches_files
+from support.golden import comparable
 
 from autograder.classwide import grade_class as batch
 from autograder.classwide import similar

@@ -2,7 +2,7 @@
 results must equal the expected results file beside it (`<name>.expected.json`).
 
 The expected files are the grader's output, read and approved by a person: regenerate them all with
-    .venv/bin/python -m pytest tests/test_golden.py --regen-golden
+    .venv/bin/python -m pytest tests/grading/test_golden.py --regen-golden
 then review the diff. Names say what a submission holds: correct_* (full marks whatever the style),
 bug_* (one typical mistake, costing only that function's points), faulty_* and cheat_* (untrusted input).
 """
@@ -14,23 +14,11 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, grade_cli, read_json, release
+from support.golden import comparable
 
 from autograder.grading.notebook import NotebookError, read_cells
 
 SUBMISSIONS = sorted((ROOT / "tests" / "submissions").glob("*/*.ipynb"))
-SANDBOX_NOTE = "(Graded without a sandbox"
-
-
-def comparable(results: dict) -> dict:
-    """What must not change between runs and machines: all but the timings and the isolation used."""
-    results = dict(results, execution_time=None)
-    results["tests"] = [dict(t, extra_data={k: v for k, v in t["extra_data"].items() if k != "tries"})
-                        for t in results["tests"]]  # (a speed check's retries: their CPU times)
-    results["extra_data"] = {k: v for k, v in results["extra_data"].items() if k != "isolation"}
-    results["output"] = "\n".join(line for line in results["output"].splitlines() if SANDBOX_NOTE not in line)
-    return results
-
-
 @pytest.mark.parametrize("submission", SUBMISSIONS, ids=lambda p: f"{p.parent.name}/{p.stem}")
 def test_submission_grades_as_expected(submission: Path, tmp_path: Path, request: pytest.FixtureRequest):
     expected_file = submission.with_suffix(".expected.json")

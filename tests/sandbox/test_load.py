@@ -1,7 +1,7 @@
 """The same grade on a busy machine: the golden correct and buggy submissions, graded while CPU hogs keep
 every core busy, get exactly their expected results (scores, messages, mistakes), through `grade` and
 through `grade-class --jobs 2`, and through `grade-class --jobs 1` and `--jobs 4` (twice as many graders as
-cores); `nbgrader autograde` shows the same messages (tests/test_nbgrader.py); the
+cores); `nbgrader autograde` shows the same messages (tests/nbgrader_steps/test_nbgrader.py); the
 submissions whose `train` or `compute_gradients` loops over the examples still
 fail their speed checks.
 
@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, env_with_venv, read_json
-from test_golden import comparable
+from support.golden import comparable
 
 from autograder.grading.grade import grade
 

@@ -15,6 +15,7 @@ import socket
 
 import pytest
 from conftest import ROOT
+from support.layers import LANDLOCK_ABI, LAYERS
 
 from autograder.grading.feedback import StudentError
 from autograder.grading.mistakes import tag
@@ -22,8 +23,7 @@ from autograder.grading.notebook import load_assignment
 from autograder.grading.program import Program
 from autograder.grading.reference import Reference
 from autograder.grading.student import Student
-from autograder.sandbox.inside.landlock import abi_version
-from autograder.sandbox.launch import bwrap_works, zygote
+from autograder.sandbox.launch import zygote
 
 PROBE = '''
 import os, signal, socket
@@ -145,14 +145,6 @@ class Neuron:
 
 SOURCE = ROOT / "solutions" / "01_neuron" / "01_neuron.ipynb"
 SECRETS = [SOURCE, ROOT / "autograder" / "hidden" / "test_01_neuron.py", ROOT / "autograder" / "grading" / "grade.py"]
-IN_CI = bool(os.environ.get("CI"))
-needs_bwrap = pytest.mark.skipif(not bwrap_works() and not IN_CI,
-                                 reason="bubblewrap cannot run here (CI installs it and runs these)")
-LANDLOCK_ABI = abi_version()
-# Both layers: bubblewrap where it runs; Landlock with signal scoping (ABI 6, Linux 6.12) where the kernel has it.
-LAYERS = [pytest.param(("bubblewrap",), marks=needs_bwrap, id="bubblewrap"),
-          pytest.param(("landlock",), id="landlock", marks=pytest.mark.skipif(
-              LANDLOCK_ABI < 6, reason=f"this kernel's Landlock ABI is {LANDLOCK_ABI}; these checks need 6"))]
 
 
 def probe_program(assignment) -> Program:

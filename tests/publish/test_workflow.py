@@ -12,7 +12,7 @@ import jsonschema
 import nbformat
 import pytest
 from conftest import ROOT, read_json
-from github_actions import actionlint, lint, run_workflow
+from support.github_actions import actionlint, lint, run_workflow
 
 from autograder.publish.template import main as write_template
 from autograder.publish.workflow import main as write_workflow

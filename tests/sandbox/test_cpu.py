@@ -9,7 +9,7 @@ import time
 
 import pytest
 from conftest import ROOT
-from test_isolation import LAYERS
+from support.layers import LAYERS
 
 from autograder.grading import student as student_module
 from autograder.grading.feedback import StudentError, StudentTimeout
