@@ -105,11 +105,11 @@ def run_checks(notebook: Path, settings: Settings) -> Results:
     if grading.failures or code not in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
         raise GraderError("; ".join(grading.failures) or f"the hidden checks did not run (pytest exit code {code})")
     results = grading.results()
-    results.output = summary(results)
+    results.output = headline(results)
     return results
 
 
-def summary(results: Results) -> str:
+def headline(results: Results) -> str:
     """The top of the student's feedback: the score, what could not be graded at all, and how it ran."""
     lines = [f"{results.assignment}: {results.score:g} / {results.max_score:g} points."]
     if results.notebook_error:
