@@ -43,7 +43,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # -- grading on every push: student template, Actions workflow, Classroom 50, collecting repositories ----
-PUSH_COMMANDS = ("template", "workflow", "classroom50", "gradescope", "collect", "summary")
+PUSH_COMMANDS = ("template", "workflow", "classroom50", "gradescope", "collect", "student-page", "summary")
 
 
 def add_push_commands(commands: argparse._SubParsersAction) -> None:
@@ -65,8 +65,10 @@ def add_push_commands(commands: argparse._SubParsersAction) -> None:
     collect.add_argument("assignment")
     collect.add_argument("--deadline", required=True, help="ISO 8601 with a time zone, e.g. 2026-12-01T23:59+01:00")
     collect.add_argument("--root", type=Path, default=Path(), help="nbgrader's course folder (default: here)")
-    summary = commands.add_parser("summary", help="Markdown of results files: score table and feedback")
-    summary.add_argument("results", type=Path, nargs="+")
+    # `summary` was this command's first name: workflows already in students' repositories still call it.
+    page = commands.add_parser("student-page", aliases=["summary"],
+                               help="the student's page: Markdown of results files, score table and feedback")
+    page.add_argument("results", type=Path, nargs="+")
 
 
 def run_push_command(args: argparse.Namespace) -> int:
@@ -92,9 +94,9 @@ def run_push_command(args: argparse.Namespace) -> int:
         from .publish.collect import main as collect
 
         return collect(args.roster, args.assignment, args.deadline, args.root)
-    from .publish.student_page import main as summary
+    from .publish.student_page import main as student_page
 
-    return summary(args.results)
+    return student_page(args.results)
 
 
 # -- a whole class: grade-class, its report, and its grades for an LMS ---------------------------------------

@@ -109,3 +109,18 @@ def test_visible_checks_workflow_reports_each_check_cell_and_fails_while_one_fai
     assert "| 01_neuron.ipynb | `Neuron.sigmoid` | passed |" in run.summary
     assert "| 01_neuron.ipynb | `Neuron.forward` | failed: NotImplementedError" in run.summary
     assert "1 visible checks failed." in run.summary
+
+
+def test_workflows_already_in_students_repositories_still_get_their_page_under_the_old_command_name(tmp_path):
+    # The grading workflow fetches the instructor's current grader at run time, so a workflow generated before
+    # `student-page` was named so still calls `summary`: both names must print the same page.
+    results = tmp_path / "01_neuron.json"
+    grade = subprocess.run([sys.executable, "-m", "autograder", "grade",
+                            str(SUBMISSIONS / "01_neuron/bug_forward_missing_bias.ipynb"), "--results", str(results)],
+                           cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert results.exists(), grade.stdout + grade.stderr
+    pages = [subprocess.run([sys.executable, "-m", "autograder", name, str(results)], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60) for name in ("student-page", "summary")]
+    assert [p.returncode for p in pages] == [0, 0], pages[0].stderr + pages[1].stderr
+    assert "### 01_neuron: 2.5 / 5 points" in pages[0].stdout
+    assert pages[0].stdout == pages[1].stdout
