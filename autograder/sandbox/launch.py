@@ -49,6 +49,9 @@ SCOPED_ABI = 6  # the Landlock ABI that scopes signals to the process's own doma
 CLOSE_SECONDS = 15  # for a zygote to clear up and exit (its keepers may take 10 s) before it is killed
 PRIVATE_SCRATCH = True  # each student process's folder a tmpfs of its own where the kernel allows (scratch.py)
 SCRATCH = "/tmp/scratch"  # inside bubblewrap: the student processes' folders, in the sandbox's private /tmp
+# The sandbox's /tmp is memory. Where a student process cannot have a tmpfs of its own (no user namespaces
+# inside bubblewrap), it writes straight into this one, and RLIMIT_FSIZE bounds each file, not their sum.
+TMP_BYTES = 256 * 2**20
 SYSTEM = ["/usr", "/bin", "/lib", "/lib32", "/lib64", "/sbin", "/etc/ld.so.cache", "/etc/alternatives"]
 
 # Environment of the student process: nothing of the grader's (tokens, paths) leaks in.
@@ -117,12 +120,23 @@ def python_roots() -> list[str]:
     return sorted(r for r in roots if os.path.isdir(r) and not Path(r).is_relative_to("/usr"))
 
 
+@functools.cache
+def bwrap_sizes_tmpfs() -> bool:
+    """Whether this bubblewrap bounds a tmpfs's size (`--size`, bubblewrap 0.5 and later)."""
+    try:
+        run = subprocess.run(["bwrap", "--help"], capture_output=True, text=True, timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return False
+    return "--size" in run.stdout + run.stderr
+
+
 def bwrap_command() -> list[str]:
+    tmp = ["--size", str(TMP_BYTES)] if bwrap_sizes_tmpfs() else []
     cmd = ["bwrap", "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
            "--die-with-parent", "--new-session", "--cap-drop", "ALL",
            "--ro-bind", "/usr", "/usr", "--ro-bind-try", "/etc/alternatives", "/etc/alternatives",
            "--ro-bind-try", "/etc/ld.so.cache", "/etc/ld.so.cache",
-           "--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--dir", SCRATCH, "--chdir", SCRATCH]
+           "--dev", "/dev", "--proc", "/proc", *tmp, "--tmpfs", "/tmp", "--dir", SCRATCH, "--chdir", SCRATCH]
     for link in ("bin", "lib", "lib32", "lib64", "sbin"):  # merged-/usr systems keep these as symlinks
         path = Path("/", link)
         if path.is_symlink():

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import fcntl
 import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -229,3 +230,27 @@ def test_removal_takes_what_student_code_can_build_and_nothing_outside(tmp_path)
     assert remove(str(tmp_path / "never-there")) is True
     (tmp_path / "file").write_text("x")
     assert remove(str(tmp_path / "file")) is True and not (tmp_path / "file").exists()
+
+
+FILLER = """
+import errno
+total = 0
+try:
+    for i in range(1 << 16):
+        with open(f"/tmp/scratch/fill{i}", "wb") as out:
+            out.write(bytes(16 << 20))
+            total += 16 << 20
+except OSError as exc:
+    print(errno.errorcode[exc.errno], total)
+"""
+
+
+@pytest.mark.skipif(not bwrap_works() or not sandbox.bwrap_sizes_tmpfs(),
+                    reason="needs a bubblewrap that sizes a tmpfs (--size, 0.5 and later)")
+def test_the_sandboxes_tmp_holds_a_bounded_amount_where_a_student_process_writes_straight_into_it():
+    # Without a tmpfs of its own (no user namespaces inside bubblewrap) a student process writes into the
+    # sandbox's /tmp, which is memory: files each below RLIMIT_FSIZE must not add up without bound.
+    run = subprocess.run(sandbox.bwrap_command() + [sys.executable, "-I", "-S", "-c", FILLER], capture_output=True,
+                         text=True, timeout=120, env=sandbox.CLEAN_ENV)
+    code, total = run.stdout.split()
+    assert (code, int(total)) == ("ENOSPC", sandbox.TMP_BYTES), run.stderr
