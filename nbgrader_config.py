@@ -40,6 +40,18 @@ c.Autograde.autograde_preprocessors = [
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
+    "autograder.nbgrader_steps.late.SetDeadlines",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+c.AssignLatePenalties.plugin_class = "autograder.nbgrader_steps.late.LatePenalty"
+
+# The late policy (docs/late-policy.md): one rule for `nbgrader autograde`, `grade-class` and `collect`.
+# A deadline without an offset is in `timezone`; lateness is charged per day or part of a day.
+c.LatePolicy.deadlines = {}  # e.g. {"01_neuron": "2027-01-22 23:59", "02_logistic_regression": "2027-02-05 23:59"}
+c.LatePolicy.timezone = "UTC"
+c.LatePolicy.penalty = "none"  # "none" (recorded only), "per_day", or "zero" (no credit for late work)
+c.LatePolicy.per_day = 0.10  # with "per_day": 10 % of the score per day or part of a day
+c.LatePolicy.no_credit_after_days = 5  # with "per_day": nothing after 5 days late (None: no end)
+c.LatePolicy.grace_minutes = 0
+c.LatePolicy.extensions = ""  # a CSV: student_id, assignment, new_deadline or extra_days (keep it out of git)

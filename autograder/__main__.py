@@ -63,7 +63,8 @@ def add_push_commands(commands: argparse._SubParsersAction) -> None:
     collect = commands.add_parser("collect", help="collect student repositories into nbgrader's submitted/")
     collect.add_argument("roster", type=Path, help="CSV file with the columns student_id,repository")
     collect.add_argument("assignment")
-    collect.add_argument("--deadline", required=True, help="ISO 8601 with a time zone, e.g. 2026-12-01T23:59+01:00")
+    collect.add_argument("--deadline", help="ISO 8601 with a time zone, e.g. 2026-12-01T23:59+01:00 (default: the "
+                                            "late policy's, docs/late-policy.md)")
     collect.add_argument("--root", type=Path, default=Path(), help="nbgrader's course folder (default: here)")
     # `summary` was this command's first name: workflows already in students' repositories still call it.
     page = commands.add_parser("student-page", aliases=["summary"],
@@ -133,6 +134,10 @@ def add_class_commands(commands: argparse._SubParsersAction) -> None:
     klass.add_argument("--no-sandbox", action="store_true", help="run student code without bubblewrap or Landlock")
     rebuild = commands.add_parser("report", help="rebuild grades.csv, summary.json and report.html from results files")
     rebuild.add_argument("out", type=Path, help="the folder holding <student>/<assignment>.results.json")
+    for command in (klass, rebuild):
+        command.add_argument("--config", type=Path, metavar="NBGRADER_CONFIG",
+                             help="the nbgrader_config.py whose late policy applies (default: the current "
+                                  "folder's, else the repository's; docs/late-policy.md)")
     lms = commands.add_parser("export-lms", help="grades.csv (or nbgrader's export) as a Canvas or Moodle import")
     lms.add_argument("grades", type=Path, help="grades.csv of grade-class/report, or the CSV of `nbgrader export`")
     lms.add_argument("--to", choices=("canvas", "moodle"), required=True, help="the LMS that imports it")
@@ -154,15 +159,17 @@ def run_class_command(args: argparse.Namespace) -> int:
         from .classwide.grade_class import main as grade_class
 
         return grade_class(args.submitted, args.out, jobs=args.jobs, assignment=args.assignment, force=args.force,
-                           part=args.slice, sandbox=not args.no_sandbox)
+                           part=args.slice, sandbox=not args.no_sandbox, config=args.config)
     if args.command == "export-lms":
         from .classwide.lms import main as export_lms
 
         return export_lms(args.grades, args.to, args.roster, args.out, moodle_key=args.moodle_key,
                           canvas_ids=dict(args.canvas_id or []), assignments=args.assignment, strict=args.strict)
+    from .classwide.report import course_policy
     from .classwide.report import main as report
 
-    return report(args.out)
+    policy = course_policy(args.config)
+    return report(args.out, policy=policy) if policy else 2
 
 
 if __name__ == "__main__":

@@ -22,7 +22,7 @@ def test_every_import_follows_the_layers_declared_in_pyproject():
 def test_the_grader_has_a_folder_per_part_and_no_flat_modules_beside_them():
     top = sorted(p.name for p in (ROOT / "autograder").iterdir() if p.name != "__pycache__")
     assert top == ["__init__.py", "__main__.py", "classwide", "course.py", "demo.py", "grading", "hidden",
-                   "nbgrader_steps", "publish", "sandbox"]
+                   "late", "nbgrader_steps", "publish", "sandbox"]
 
 
 def test_the_tests_mirror_the_parts_and_only_project_wide_ones_sit_at_the_top():

@@ -37,6 +37,7 @@ from ..course import PACKAGE, SOLUTIONS, grading_files
 from ..grading.grade import grade
 from ..grading.notebook import Assignment, load_assignments
 from ..grading.results import Results, write_json
+from ..late.policy import submitted_at
 from ..sandbox.cpu import usable_cores
 from ..sandbox.inside import protocol
 from ..sandbox.inside.linux import PR_SET_PDEATHSIG, prctl
@@ -55,6 +56,7 @@ class Task:
     results: Path
     known: str | None  # the folder name, when the grader knows it: the notebook is graded as that assignment
     content_hash: str
+    submitted: dict  # from the folder's timestamp.txt: {"submitted_at": ISO or None, "timestamp_error": str or None}
 
 
 @dataclass
@@ -112,8 +114,17 @@ def tasks_for(submitted: Path, out: Path, only: str | None, sandbox: bool, part:
               ) -> list[Task]:
     known = set(assignments())
     return [Task(student, a, notebook, out / student / f"{a}{SUFFIX}", a if a in known else None,
-                 content_hash(notebook, a if a in known else None, sandbox))
+                 content_hash(notebook, a if a in known else None, sandbox), submission_time(notebook.parent))
             for student, a, notebook in discover(submitted, only, part)]
+
+
+def submission_time(folder: Path) -> dict:
+    """What the results file says of when the notebook was handed in (the report charges lateness from it)."""
+    try:
+        when = submitted_at(folder)
+    except ValueError as exc:
+        return {"submitted_at": None, "timestamp_error": str(exc)}
+    return {"submitted_at": None if when is None else when.isoformat(), "timestamp_error": None}
 
 
 # -- grading one notebook ---------------------------------------------------------------------------------
@@ -153,8 +164,10 @@ def grade_task(task: Task, sandbox: bool) -> Done:
 
 
 def mark(doc: dict, task: Task) -> None:
-    """What grade-class adds to a results file: the content hash, and whether the notebook was missing."""
+    """What grade-class adds to a results file: the content hash, when it was submitted, and whether the
+    notebook was missing."""
     doc["extra_data"]["content_hash"] = task.content_hash
+    doc["extra_data"].update(task.submitted)
     if not task.notebook.exists():
         doc["extra_data"]["missing"] = True
 
@@ -252,11 +265,15 @@ def similar_groups(finished: list[Done]) -> dict[str, list[list[str]]]:
 
 
 def main(submitted: Path, out: Path, *, jobs: int | None = None, assignment: str | None = None, force: bool = False,
-         part: tuple[int, int] = (1, 1), sandbox: bool = True) -> int:
-    """Grade the class, write the results files and the report; 0 when the grader ran on every notebook."""
+         part: tuple[int, int] = (1, 1), sandbox: bool = True, config: Path | None = None) -> int:
+    """Grade the class, write the results files and the report (its late penalties from `config`'s late
+    policy, report.course_config); 0 when the grader ran on every notebook."""
     submitted, out = Path(submitted), Path(out)
     if not submitted.is_dir():
         print(f"{submitted} is not a folder: expected {submitted}/<student>/<assignment>/<notebook>.ipynb.")
+        return 2
+    policy = report.course_policy(config)  # before grading: a typo in the policy costs no time
+    if policy is None:
         return 2
     tasks = tasks_for(submitted, out, assignment, sandbox, part)
     if not tasks and assignment:
@@ -274,6 +291,9 @@ def main(submitted: Path, out: Path, *, jobs: int | None = None, assignment: str
         if doc is None:
             todo.append(task)
         else:
+            if any(doc["extra_data"].get(k) != v for k, v in task.submitted.items()):
+                mark(doc, task)  # handed in again unchanged, at another time: only the time is new
+                write_json(task.results, doc)
             finished.append(done_from(task, doc, answer_fingerprint(task), skipped=True))
             progress(finished[-1])
     try:
@@ -290,5 +310,5 @@ def main(submitted: Path, out: Path, *, jobs: int | None = None, assignment: str
     failed = [d for d in finished if d.failed]
     for done in failed:
         print(f"The grader could not run on {done.task.notebook}: {done.note}")
-    code = report.main(out, similar_groups(finished))
+    code = report.main(out, similar_groups(finished), policy)
     return 1 if failed or code else 0

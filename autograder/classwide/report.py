@@ -15,23 +15,37 @@ from pathlib import Path
 
 import jinja2
 
+from ..course import ROOT
+from ..late.policy import LatePolicy
+from ..late.policy import load as load_policy
+from ..late.rule import how_late
 from . import plots
+from .lateness import Charge, charge, late_list
 from .tally import Entry, function_scores, load, note, summarise
 
 TEMPLATE = Path(__file__).with_name("report.html.j2")
 
 
-def grades_rows(entries: list[Entry]) -> tuple[list[str], list[list]]:
-    """grades.csv: student, assignment, score, max score, one column per graded function, and a note."""
+def grades_rows(entries: list[Entry], charges: list[Charge]) -> tuple[list[str], list[list]]:
+    """grades.csv: student, assignment, score (after any late penalty), max score, the grader's score, when
+    it was submitted, how late, the penalty, one column per graded function, and a note that says why."""
     columns: dict[str, None] = {}  # graded functions in the order they were first seen
     scores = [function_scores(entry) for entry in entries]
     for found in scores:
         columns.update(dict.fromkeys(found))
-    header = ["student", "assignment", "score", "max_score", *columns, "note"]
-    rows = [[e.student, e.assignment, "" if e.doc is None else f"{e.score:g}",
-             "" if e.doc is None else f"{float(e.extra.get('max_score', 0)):g}",
-             *(f"{found[c][0]:g}" if c in found else "" for c in columns), note(e)]
-            for e, found in zip(entries, scores, strict=True)]
+    header = ["student", "assignment", "score", "max_score", "raw_score", "submitted", "late_by", "penalty",
+              *columns, "note"]
+    rows = []
+    for e, found, ch in zip(entries, scores, charges, strict=True):
+        late = ch.lateness
+        rows.append([e.student, e.assignment, "" if e.doc is None else f"{ch.score:g}",
+                     "" if e.doc is None else f"{float(e.extra.get('max_score', 0)):g}",
+                     "" if e.doc is None else f"{e.score:g}",
+                     f"{late.submitted:%Y-%m-%d %H:%M:%S} UTC" if late and late.submitted else "",
+                     how_late(late.seconds) if late and late.seconds else "",
+                     f"{ch.penalty:g}" if ch.penalty else "",
+                     *(f"{found[c][0]:g}" if c in found else "" for c in columns),
+                     "; ".join(filter(None, [ch.explain(), note(e)]))])
     return header, rows
 
 
@@ -61,15 +75,43 @@ def previous_similar(folder: Path) -> dict[str, list[list[str]]]:
         return {}
 
 
-def main(folder: Path, similar: dict[str, list[list[str]]] | None = None) -> int:
-    """Write DIR/grades.csv, DIR/summary.json and DIR/report.html; 1 when there are no results files."""
+def course_config(config: Path | None = None) -> Path:
+    """The nbgrader_config.py whose late policy applies: the one given, else the current folder's (as
+    nbgrader reads it), else the repository's."""
+    if config is not None:
+        return Path(config)
+    here = Path.cwd() / "nbgrader_config.py"
+    return here if here.is_file() else ROOT / "nbgrader_config.py"
+
+
+def course_policy(config: Path | None = None) -> LatePolicy | None:
+    """The late policy of `course_config(config)`, checked; None (and why, printed) when it cannot be read."""
+    path = course_config(config)
+    try:
+        return load_policy(path).checked()
+    except (OSError, ValueError, SyntaxError) as exc:
+        print(f"The late policy in {path} cannot be read: {exc}")
+        return None
+
+
+def main(folder: Path, similar: dict[str, list[list[str]]] | None = None, policy: LatePolicy | None = None) -> int:
+    """Write DIR/grades.csv, DIR/summary.json and DIR/report.html; 1 when there are no results files, 2 when
+    the late policy cannot be read."""
     folder = Path(folder)
     entries = load(folder)
     if not entries:
         print(f"No results files in {folder}: expected {folder}/<student>/<assignment>.results.json.")
         return 1
+    policy = policy or course_policy()
+    if policy is None:
+        return 2
+    charges = [charge(entry, policy) for entry in entries]
     summary = summarise(entries, previous_similar(folder) if similar is None else similar)
-    header, rows = grades_rows(entries)
+    summary["late_policy"] = policy.rule.describe()
+    late = late_list(entries, charges)
+    for name, a in summary["assignments"].items():
+        a["late"] = late.get(name, [])
+    header, rows = grades_rows(entries, charges)
     with open(folder / "grades.csv", "w", newline="", encoding="utf-8") as out:
         csv.writer(out).writerows([header, *rows])
     (folder / "summary.json").write_text(json.dumps(summary, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

@@ -1,5 +1,6 @@
 """The instructor's loop with stock nbgrader commands, in a scratch course (demo-results/course/, never the
-repository's gradebook): release, collect, autograde, feedback, export, the grade table, who needs a look."""
+repository's gradebook): release, collect, autograde, feedback, export, the grade table with its late
+penalties, who needs a look, the LMS import."""
 
 from __future__ import annotations
 
@@ -22,6 +23,18 @@ CLASS = {  # student: (what they handed in, notebook; None: made here)
     "dee": ("a buggy cost, and its test cell emptied and set to 30 points", None),
     "eve": ("a file that is not a notebook", SUBMISSIONS / "01_neuron" / "faulty_not_json.ipynb"),
 }
+# The course's late policy (docs/late-policy.md), and when each student handed in (UTC; the deadline is
+# 2027-02-06 04:59 UTC): ben 1 d 3 h late (two days charged), ada a day late with an extension of two days.
+POLICY = f"""
+c.LatePolicy.deadlines = {{{A!r}: "2027-02-05 23:59"}}
+c.LatePolicy.timezone = "America/New_York"
+c.LatePolicy.penalty = "per_day"
+c.LatePolicy.per_day = 0.10
+c.LatePolicy.no_credit_after_days = 5
+c.LatePolicy.extensions = "extensions.csv"
+"""
+HANDED_IN = {"ada": "2027-02-07 04:00:00", "ben": "2027-02-07 08:02:00", "cy": "2027-02-05 21:10:00",
+             "dee": "2027-02-06 04:59:00", "eve": "2027-02-04 12:00:00"}
 
 
 def tampered(out: Path) -> Path:
@@ -47,13 +60,19 @@ def step(folder: Path, *args: str) -> str:
 def run_course_demo(folder: Path) -> int:
     shutil.rmtree(folder, ignore_errors=True)
     make_course(folder, [A])
+    with open(folder / "nbgrader_config.py", "a", encoding="utf-8") as config:
+        config.write(POLICY)
+    (folder / "extensions.csv").write_text(f"student_id,assignment,new_deadline,extra_days\nada,{A},,2\n")
     print(f"== The instructor's loop, stock nbgrader commands in a scratch course: {folder}/")
     step(folder, "generate_assignment", A)
     print(f"   released to {folder.name}/exercises/{A}/ (the repository's own release is exercises/)\n")
     print(f"Collected into submitted/<student>/{A}/:")
     for student, (what, notebook) in CLASS.items():
-        submit(folder, student, A, notebook or tampered(folder / "dee.ipynb"))
-        print(f"   {student:4} {what}")
+        target = submit(folder, student, A, notebook or tampered(folder / "dee.ipynb"))
+        (target / "timestamp.txt").write_text(f"{HANDED_IN[student]}.000000 UTC\n")
+        print(f"   {student:4} {what}, at {HANDED_IN[student]} UTC")
+    print(f"   late policy: 10 % a day, nothing after 5 days; deadline {A} 2027-02-05 23:59 New York time;\n"
+          "   extensions.csv gives ada 2 extra days (nbgrader_config.py, docs/late-policy.md)")
     print()
     print(step(folder, "autograde", A))
     step(folder, "generate_feedback", A)
@@ -63,10 +82,12 @@ def run_course_demo(folder: Path) -> int:
     print(f"   feedback/<student>/{A}/{A}.html; ben reads, under compute_cost's test cell:")
     print("     " + "\n     ".join(shown.splitlines()) + "\n")
     step(folder, "export")
-    print("   grades.csv:")
+    print("   grades.csv (the late penalty charged by the course's policy, through nbgrader's plugin):")
     with open(folder / "grades.csv", newline="") as f:
         for row in csv.DictReader(f):
-            print(f"     {row['student_id']:4} {float(row['score']):5g} / {float(row['max_score']):g}")
+            penalty = float(row["late_submission_penalty"])
+            late = f"  ({float(row['raw_score']):g} - {penalty:g} late)" if penalty else ""
+            print(f"     {row['student_id']:4} {float(row['score']):5g} / {float(row['max_score']):g}{late}")
     show_lms_export(folder)
     return 0
 

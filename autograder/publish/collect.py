@@ -1,13 +1,17 @@
-"""Collect student repositories into nbgrader: `python -m autograder collect ROSTER A --deadline ISO8601`.
+"""Collect student repositories into nbgrader: `python -m autograder collect ROSTER A [--deadline ISO8601]`.
 
 ROSTER is a CSV file with the columns student_id and repository (any URL git can clone). For each student
 the repository is cloned, or fetched when a clone is there from an earlier run (under
-<root>/.collect/<student>.git), and the notebook of the last commit at or before the deadline on the
-default branch's first-parent line goes to nbgrader's <root>/submitted/<student>/<A>/<A>.ipynb, with the
-commit's time in timestamp.txt, so that `nbgrader autograde A` (or `python -m autograder grade`) takes it
-from there. Commit times are the committer dates the students' machines wrote. A student whose repository,
-notebook or commit before the deadline is missing is reported at the end, and never stops the others; late
-commits are listed with how late they are.
+<root>/.collect/<student>.git), and the notebook of the last commit on the default branch's first-parent
+line that can still earn points goes to nbgrader's <root>/submitted/<student>/<A>/<A>.ipynb, with the
+commit's time in timestamp.txt, so that `nbgrader autograde A` and `grade-class` take it from there and
+charge the same late penalty. Commit times are the committer dates the students' machines wrote.
+
+The deadline is the course's late policy's (autograder/late/, nbgrader_config.py) unless --deadline gives
+one; each student's extension moves theirs. A late commit is collected while the policy still gives late work
+points (with `per_day` up to `no_credit_after_days`, with no cap the last commit; with `zero` or `none`, the
+last commit at the deadline), and each line says how late it is and what that costs. A student whose
+repository, notebook or collectable commit is missing is reported at the end, and never stops the others.
 """
 
 from __future__ import annotations
@@ -19,6 +23,11 @@ import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..course import ROOT
+from ..late.policy import LatePolicy
+from ..late.policy import load as load_policy
+from ..late.rule import how_late
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]*$")  # a folder name nbgrader can use
 TIMESTAMP = "%Y-%m-%d %H:%M:%S.%f %Z"  # nbgrader's timestamp.txt format
@@ -33,7 +42,7 @@ class CollectError(Exception):
 class Collected:
     commit: str
     time: dt.datetime
-    late: list[dt.datetime]  # the times of the commits after the deadline
+    late: list[dt.datetime]  # the times of the commits after the last one that could be collected
 
 
 def parse_deadline(text: str) -> dt.datetime:
@@ -45,6 +54,16 @@ def parse_deadline(text: str) -> dt.datetime:
     if deadline.tzinfo is None:
         raise ValueError(f"--deadline {text!r} has no time zone: add one, e.g. {text}+00:00 or {text}Z")
     return deadline
+
+
+def closing_time(policy: LatePolicy, assignment: str, student: str, base: dt.datetime | None
+                 ) -> tuple[dt.datetime, dt.datetime | None]:
+    """The student's deadline and the last time a commit can still earn points (None: no end)."""
+    deadline, _ = policy.student_deadline(assignment, student, base)
+    if deadline is None:
+        raise ValueError(f"no deadline for {assignment}: give --deadline, or set LatePolicy.deadlines in "
+                         "nbgrader_config.py")
+    return deadline, policy.rule.accepts_until(deadline)
 
 
 def read_roster(path: Path) -> list[tuple[str, str]]:
@@ -83,38 +102,43 @@ def commits(clone: Path) -> list[tuple[str, dt.datetime]]:
             for sha, seconds in (line.split() for line in log.splitlines())]
 
 
-def collect_one(url: str, clone: Path, notebook: str, dest: Path, deadline: dt.datetime) -> Collected:
+def collect_one(url: str, clone: Path, notebook: str, dest: Path, deadline: dt.datetime,
+                closing: dt.datetime | None) -> Collected:
+    """The last commit at or before `closing` (None: the last commit); `deadline` words the message."""
     update_clone(url, clone)
     history = commits(clone)
-    late = [when for _, when in history if when > deadline]
-    on_time = [(sha, when) for sha, when in history if when <= deadline]
-    if not on_time:
-        raise CollectError(f"no commit at or before the deadline ({len(late)} after it, "
-                           f"the first {how_late(min(late), deadline)} late)")
-    sha, when = on_time[0]
+    late = [when for _, when in history if closing is not None and when > closing]
+    taken = [(sha, when) for sha, when in history if closing is None or when <= closing]
+    if not taken:
+        first = how_late((min(late) - deadline).total_seconds())
+        if closing == deadline:
+            raise CollectError(f"no commit at or before the deadline ({len(late)} after it, the first {first} late)")
+        raise CollectError(f"no commit that can earn points: late work is taken until {closing:%Y-%m-%d %H:%M} UTC "
+                           f"({len(late)} after that, the first {first} late)")
+    sha, when = taken[0]
     try:
         content = subprocess.run(["git", "show", f"{sha}:{notebook}"], cwd=clone, capture_output=True,
                                  check=True, env=GIT_ENV).stdout
     except subprocess.CalledProcessError:
-        raise CollectError(f"no {notebook} in commit {sha[:7]} (the last one before the deadline)") from None
+        raise CollectError(f"no {notebook} in commit {sha[:7]} (the last one that can earn points)") from None
     dest.mkdir(parents=True, exist_ok=True)
     (dest / Path(notebook).name).write_bytes(content)
     (dest / "timestamp.txt").write_text(when.strftime(TIMESTAMP) + "\n")
     return Collected(sha, when, late)
 
 
-def how_late(when: dt.datetime, deadline: dt.datetime) -> str:
-    minutes = int((when - deadline).total_seconds() // 60)
-    days, rest = divmod(minutes, 24 * 60)
-    parts = [f"{days} d"] * bool(days) + [f"{rest // 60} h"] * bool(rest // 60) + [f"{rest % 60} min"]
-    return " ".join(parts)
-
-
-def main(roster: Path, assignment: str, deadline: str, root: Path = Path()) -> int:
+def main(roster: Path, assignment: str, deadline: str | None = None, root: Path = Path(),
+         policy: LatePolicy | None = None) -> int:
+    """Collect every roster student's notebook; `policy` (default: root's nbgrader_config.py's, else the
+    repository's) gives the deadlines, extensions and how long late work is taken."""
     try:
-        when = parse_deadline(deadline)
+        base = parse_deadline(deadline) if deadline else None
+        policy = policy or load_policy(root / "nbgrader_config.py" if (root / "nbgrader_config.py").is_file()
+                                       else ROOT / "nbgrader_config.py").checked()
         students = read_roster(roster)
-    except (OSError, ValueError) as exc:
+        if base is None and policy.deadline(assignment) is None:
+            closing_time(policy, assignment, "", None)  # says there is no deadline
+    except (OSError, ValueError, SyntaxError) as exc:
         print(f"collect: {exc}")
         return 2
     notebook = f"{assignment}/{assignment}.ipynb"
@@ -124,16 +148,19 @@ def main(roster: Path, assignment: str, deadline: str, root: Path = Path()) -> i
             problems.append(f"{student or '(no id)'}: roster row without a usable student_id and repository")
             continue
         try:
+            own, closing = closing_time(policy, assignment, student, base)
             got = collect_one(url, root / ".collect" / f"{student}.git", notebook,
-                              root / "submitted" / student / assignment, when)
+                              root / "submitted" / student / assignment, own, closing)
         except CollectError as exc:
             problems.append(f"{student}: {exc}")
             continue
         collected += 1
+        lateness = policy.lateness(assignment, student, got.time, base)
         line = f"{student}: {got.commit[:7]} of {got.time:%Y-%m-%d %H:%M} UTC"
+        line += f"; {lateness.explain()}" if lateness.explain() else ""
         if got.late:
-            lateness = ", ".join(how_late(t, when) for t in sorted(got.late))
-            line += f"; {len(got.late)} later commits not collected, late by {lateness}"
+            after = ", ".join(how_late((t - own).total_seconds()) for t in sorted(got.late))
+            line += f"; {len(got.late)} later commits not collected, late by {after}"
         print(line)
     print(f"\nCollected {collected} of {len(students)} into {root / 'submitted'}/*/{assignment}/.")
     if problems:

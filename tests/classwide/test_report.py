@@ -110,11 +110,13 @@ def test_needs_a_look_lists_failures_timeouts_invalid_notebooks_no_sandbox_and_t
 
 def test_grades_csv_has_a_row_per_results_file_a_column_per_function_and_says_why(reported: Path):
     rows = list(csv.DictReader(io.StringIO((reported / "grades.csv").read_text(encoding="utf-8"))))
-    assert list(rows[0]) == ["student", "assignment", "score", "max_score", "Neuron.sigmoid", "Neuron.forward", "note"]
+    assert list(rows[0]) == ["student", "assignment", "score", "max_score", "raw_score", "submitted", "late_by",
+                             "penalty", "Neuron.sigmoid", "Neuron.forward", "note"]
     by_student = {row["student"]: row for row in rows}
     assert set(by_student) == set(class_results())
     assert (by_student["ben"]["score"], by_student["ben"]["Neuron.sigmoid"], by_student["ben"]["Neuron.forward"]) \
         == ("3", "2", "1")
+    assert (by_student["ben"]["raw_score"], by_student["ben"]["late_by"], by_student["ben"]["penalty"]) == ("3", "", "")
     assert by_student["hal"]["note"] == "no notebook submitted"
     assert by_student["ivy"]["score"] == "" and "could not be read" in by_student["ivy"]["note"]
     assert by_student["ana"]["note"] == ""

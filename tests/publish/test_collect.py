@@ -98,3 +98,29 @@ def test_a_deadline_without_time_zone_or_not_iso_is_refused_before_anything_is_c
 
 def test_deadline_accepts_z_and_offsets():
     assert parse_deadline("2026-12-01T22:59:00Z") == parse_deadline("2026-12-01T23:59:00+01:00")
+
+
+def test_with_a_per_day_policy_late_work_is_collected_while_it_earns_points_and_extensions_count(course, capsys):
+    (course / "extensions.csv").write_text(f"student_id,assignment,new_deadline,extra_days\nbob,{A},,1\n")
+    (course / "nbgrader_config.py").write_text(  # the course's own config, as nbgrader would read it there
+        "c = get_config()\n"
+        f"c.LatePolicy.deadlines = {{{A!r}: '2026-12-01 23:59'}}\n"
+        "c.LatePolicy.timezone = 'Europe/Paris'\n"
+        "c.LatePolicy.penalty = 'per_day'\n"
+        "c.LatePolicy.per_day = 0.25\n"
+        "c.LatePolicy.no_credit_after_days = 2\n"
+        "c.LatePolicy.extensions = 'extensions.csv'\n")
+    assert collect(course / "roster.csv", A, root=course) == 0
+    ada = course / "submitted/ada" / A
+    assert "late" in (ada / f"{A}.ipynb").read_text()  # 2 h 30 min late still earns 75 %
+    assert (ada / "timestamp.txt").read_text().strip() == "2026-12-02 01:29:00.000000 UTC"
+    report = capsys.readouterr().out
+    assert "late 2 h 30 min, 1 day: 25 % off; 1 later commits not collected, late by 2 d 1 min" in report
+    assert "bob: " in report and "on time (extension to 2026-12-02 22:59 UTC)" in report
+    assert (course / "submitted/bob" / A / "timestamp.txt").read_text().startswith("2026-12-02 08:00:00")
+    assert "Collected 2 of 5" in report
+
+
+def test_with_no_deadline_anywhere_collect_says_where_to_give_one(course, capsys):
+    assert collect(course / "roster.csv", A, root=course) == 2
+    assert "give --deadline, or set LatePolicy.deadlines" in capsys.readouterr().out

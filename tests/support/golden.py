@@ -13,3 +13,9 @@ def comparable(results: dict) -> dict:
     results["extra_data"] = {k: v for k, v in results["extra_data"].items() if k != "isolation"}
     results["output"] = "\n".join(line for line in results["output"].splitlines() if SANDBOX_NOTE not in line)
     return results
+
+
+def class_marks(results: dict) -> dict:
+    """Take out what grade-class adds to a results file (its content hash and the submission time), which
+    `grade` alone does not write, and return it."""
+    return {k: results["extra_data"].pop(k) for k in ("content_hash", "submitted_at", "timestamp_error")}
