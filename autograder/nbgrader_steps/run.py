@@ -5,7 +5,13 @@ nbgrader converts one notebook after another and gives a preprocessor no view of
 project reach it through their parent, nbgrader's `Autograde` converter, which found every submission before
 converting the first (`converter.assignments`); `batch_of(step)` keeps one `Batch` per converter. A
 submission folder without a notebook never reaches a preprocessor: the batch gives it a row of zeros in the
-gradebook when it starts. The closing list is printed when the `nbgrader` command ends (it has no later hook).
+gradebook when it starts.
+
+The closing list goes where the instructor is looking. In a terminal it is printed when the `nbgrader`
+command ends (nbgrader has no later hook), after nbgrader's own last lines. Clicked in the formgrader, the run
+is an API call inside the Jupyter server, which lives on: the list goes into the run's log (what the autograde
+dialog shows) once its last submission is graded, and the batch is dropped then; the batch holds its converter
+only weakly, so a run that fails before that leaves nothing behind either.
 """
 
 from __future__ import annotations
@@ -41,7 +47,7 @@ class Submission:
 
 @dataclass
 class Batch:
-    converter: BaseConverter
+    converter_ref: weakref.ref  # to nbgrader's converter, which owns the batch (in _BATCHES)
     submissions: dict[tuple[str, str, str], Submission] = field(default_factory=dict)
     looks: dict[Key, list[str]] = field(default_factory=dict)  # why a submission needs a look
     isolation: dict[Key, str] = field(default_factory=dict)  # how student code ran, where it did
@@ -49,6 +55,7 @@ class Batch:
     expected: dict[tuple[str, str], list] = field(default_factory=dict)  # (assignment, notebook) -> source cells
 
     def __post_init__(self) -> None:
+        self.in_terminal = launched_from_command_line()
         pattern = self.converter._format_source(self.coursedir.assignment_id, self.coursedir.student_id)
         folders = sorted(f for f in glob.glob(pattern) if os.path.isdir(f))
         self.total = len(folders)
@@ -65,7 +72,13 @@ class Batch:
                                                                                number)
                 if not expected & found.keys():
                     self.zero(gb, folder, student, assignment, expected)
-        self.ahead = GradeAhead([s for s in self.submissions.values() if self.will_grade(s)])
+        graded = [s for s in self.submissions.values() if self.will_grade(s)]
+        self.last = max(graded, key=lambda s: (s.number, s.notebook), default=None)  # nbgrader's order
+        self.ahead = GradeAhead(graded)
+
+    @property
+    def converter(self) -> BaseConverter:
+        return self.converter_ref()
 
     @property
     def coursedir(self) -> CourseDirectory:
@@ -99,6 +112,21 @@ class Batch:
         self.look((student, assignment), f"no {wanted} in {os.path.relpath(folder, self.coursedir.root)}/ "
                   f"(it holds: {', '.join(sorted(os.listdir(folder))) or 'nothing'}); graded 0")
 
+    def progress(self, line: str) -> None:
+        """A submission's line: on stdout in a terminal, in the run's log in the formgrader."""
+        if self.in_terminal:
+            print(line, flush=True)
+        else:
+            self.converter.log.info(line)
+
+    def graded(self, submission: Submission | None) -> None:
+        """After each notebook: in the formgrader, the run's last one ends it (the list logged, nothing kept)."""
+        if self.in_terminal or submission is None or submission is not self.last:
+            return
+        (self.converter.log.warning if self.looks else self.converter.log.info)(self.closing_list())
+        self.ahead.close()
+        _BATCHES.pop(self.converter, None)
+
     def closing_list(self) -> str:
         """Who needs a look and why, and how the student code ran."""
         submissions = f"{self.total} submission{'s' if self.total != 1 else ''}"
@@ -124,14 +152,18 @@ def batch_of(step: Configurable) -> Batch:
     if converter is None:
         raise RuntimeError(f"{type(step).__name__} works only inside `nbgrader autograde`")
     if converter not in _BATCHES:
-        _BATCHES[converter] = batch = Batch(converter)
-        if launched_from_command_line():
+        _BATCHES[converter] = batch = Batch(weakref.ref(converter))
+        if batch.in_terminal:
             atexit.register(lambda: print("\n" + batch.closing_list(), flush=True))
     return _BATCHES[converter]
 
 
 def launched_from_command_line() -> bool:
-    """`nbgrader autograde` in a terminal, not the formgrader's API (which reads the log instead)."""
+    """`nbgrader autograde` in a terminal, not the formgrader's API (which reads the log instead).
+
+    Only the command line makes an AutogradeApp the singleton. Inside a Jupyter server,
+    `AutogradeApp.initialized()` is true as well: it finds the server, which traitlets stored as the
+    `_instance` of every base class they share."""
     from nbgrader.apps import AutogradeApp
 
-    return AutogradeApp.initialized()
+    return isinstance(getattr(AutogradeApp, "_instance", None), AutogradeApp)

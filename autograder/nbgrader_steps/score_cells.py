@@ -68,8 +68,9 @@ class GradeWithAutograder(NbGraderPreprocessor):
                             new_output("execute_result", data={"text/plain": str(got)}, execution_count=1)]
             score, out_of = score + got, out_of + cell_points
         self.look_at(batch, ids, results, functions)
-        print(f"[{getattr(submission, 'number', '?')}/{batch.total}] {key[0]} {key[1]} {round(score, 2):g}/{out_of:g}"
-              + ("  needs a look" if key in batch.looks else ""), flush=True)
+        batch.progress(f"[{getattr(submission, 'number', '?')}/{batch.total}] {key[0]} {key[1]} "
+                       f"{round(score, 2):g}/{out_of:g}" + ("  needs a look" if key in batch.looks else ""))
+        batch.graded(submission)
         return nb, resources
 
     def look_at(self, batch: Batch, ids: dict, results: dict, unscored: dict[str, list]) -> None:
