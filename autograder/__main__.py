@@ -43,7 +43,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 # -- grading on every push: student template, Actions workflow, Classroom 50, collecting repositories ----
-PUSH_COMMANDS = ("template", "workflow", "classroom50", "gradescope", "collect", "student-page", "summary")
+PUSH_COMMANDS = ("template", "workflow", "classroom50", "gradescope", "collect", "hand-back", "student-page",
+                 "summary")
 
 
 def add_push_commands(commands: argparse._SubParsersAction) -> None:
@@ -67,6 +68,12 @@ def add_push_commands(commands: argparse._SubParsersAction) -> None:
                                             "late policy's, docs/late-policy.md)")
     collect.add_argument("--root", type=Path, default=Path(), help="nbgrader's course folder (default: here)")
     # `summary` was this command's first name: workflows already in students' repositories still call it.
+    back = commands.add_parser("hand-back", help="each student's nbgrader feedback as files and a zip, for "
+                                                 "submissions that did not come through nbgrader's exchange")
+    back.add_argument("assignment")
+    back.add_argument("--root", type=Path, default=Path(), help="nbgrader's course folder (default: here)")
+    back.add_argument("--out", type=Path, help="where to write <assignment>/ and <assignment>.zip "
+                                               "(default: ROOT/hand-back)")
     page = commands.add_parser("student-page", aliases=["summary"],
                                help="the student's page: Markdown of results files, score table and feedback")
     page.add_argument("results", type=Path, nargs="+")
@@ -91,6 +98,10 @@ def run_push_command(args: argparse.Namespace) -> int:
         from .publish.gradescope.bundle import main as gradescope
 
         return gradescope(args.out, args.assignment)
+    if args.command == "hand-back":
+        from .publish.hand_back import main as hand_back
+
+        return hand_back(args.assignment, args.root, args.out)
     if args.command == "collect":
         from .publish.collect import main as collect
 

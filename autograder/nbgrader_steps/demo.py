@@ -12,6 +12,7 @@ import shutil
 from pathlib import Path
 
 from ..classwide.lms import main as export_lms
+from ..publish.hand_back import main as hand_back
 from .scratch_course import ROOT, make_course, nbgrader, submit
 
 A = "02_logistic_regression"
@@ -81,6 +82,9 @@ def run_course_demo(folder: Path) -> int:
     shown = re.search(r"LogisticRegressionNN\.compute_cost: \S+ of 3 points\n(.+\n){4}", text)[0]
     print(f"   feedback/<student>/{A}/{A}.html; ben reads, under compute_cost's test cell:")
     print("     " + "\n     ".join(shown.splitlines()) + "\n")
+    print(f"$ python -m autograder hand-back {A}    # collected, not submitted through nbgrader's exchange")
+    hand_back(A, folder)
+    print()
     step(folder, "export")
     print("   grades.csv (the late penalty charged by the course's policy, through nbgrader's plugin):")
     with open(folder / "grades.csv", newline="") as f:

@@ -201,6 +201,17 @@ def test_feedback_shows_points_and_failed_checks_but_never_hidden_check_source(c
     assert "FAILED  matches the reference on random data" in s12 and "times too large" in s12
 
 
+def test_hand_back_gives_every_collected_student_their_feedback_page_and_names_who_has_none(course, tmp_path,
+                                                                                         capsys):
+    folder = course["folder"]
+    code = autograder_cli(["hand-back", "01_neuron", "--root", str(folder), "--out", str(tmp_path)])
+    with_page = sorted(s for s, (a, n) in CLASS.items() if a == "01_neuron" and n is not None)
+    assert sorted(p.stem for p in (tmp_path / "01_neuron").glob("*.html")) == with_page
+    assert (tmp_path / "01_neuron" / "s02.html").read_bytes() \
+        == (folder / "feedback/s02/01_neuron/01_neuron.html").read_bytes()
+    assert code == 1 and "No feedback page (run nbgrader generate_feedback 01_neuron): s06" in capsys.readouterr().out
+
+
 def test_one_student_graded_again_alone_gets_the_same_scores(course):
     """--student: a run of one submission, graded in nbgrader's own process rather than by workers."""
     def scores() -> dict[str, float]:
