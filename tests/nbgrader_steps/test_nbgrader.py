@@ -8,7 +8,6 @@ place hidden checks live): both must grade alike.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import html
 import json
@@ -18,6 +17,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT, read_json, release, source
 from nbgrader.api import Gradebook
+from support.leaks import hidden_lines, leaked, seen_by_student
 
 from autograder.__main__ import main as autograder_cli  # `python -m autograder`, without a new interpreter
 from autograder.grading.notebook import load_assignment
@@ -168,23 +168,9 @@ def test_every_student_has_a_gradebook_row_and_an_export_line(course):
     assert float(rows[("s11", "02_logistic_regression")]["score"]) == full
 
 
-def lines_of(text: str) -> set[str]:
-    """The lines of a text that could only come from it (not blank, not mere punctuation)."""
-    return {line.strip() for line in text.splitlines() if len(re.sub(r"\W", "", line)) >= 8}
-
-
-def seen_by_student(notebook: Path) -> set[str]:
-    """The lines of a notebook the student received or wrote: they may show in feedback."""
-    text = notebook.read_text(encoding="utf-8")
-    with contextlib.suppress(ValueError, KeyError, TypeError):  # not a notebook: its text as it is
-        text = "\n".join("".join(c["source"]) for c in json.loads(text)["cells"])
-    return lines_of(text)
-
-
 def test_feedback_shows_points_and_failed_checks_but_never_hidden_check_source(course):
     folder = course["folder"]
-    hidden = set().union(*(lines_of(p.read_text(encoding="utf-8")) for p in (ROOT / "autograder/hidden").glob("*.py")))
-    hidden |= {"HIDDEN TESTS", HIDDEN_ASSERT}  # and 01_neuron's hidden blocks
+    hidden = hidden_lines() | {"HIDDEN TESTS", HIDDEN_ASSERT}  # and 01_neuron's hidden blocks
     pages = sorted((folder / "feedback").glob("*/*/*.html"))
     assert len(pages) == sum(1 for _, n in CLASS.values() if n is not None)
     for page in pages:
@@ -192,9 +178,8 @@ def test_feedback_shows_points_and_failed_checks_but_never_hidden_check_source(c
         text = html.unescape(re.sub(r"<[^>]+>", "", page.read_text(encoding="utf-8")))
         public = seen_by_student(folder / "exercises" / a / f"{a}.ipynb")
         public |= seen_by_student(folder / "submitted" / student / a / f"{a}.ipynb")
-        # (a hidden line that is part of a line the student has, such as `return cost`, proves nothing)
-        leaked = sorted(line for line in hidden - public if line in text and not any(line in p for p in public))
-        assert not leaked, (page, leaked[:3])
+        found = leaked(text, public, hidden)
+        assert not found, (page, found[:3])
     s12 = html.unescape((folder / "feedback/s12/02_logistic_regression/02_logistic_regression.html")
                         .read_text(encoding="utf-8"))
     assert "LogisticRegressionNN.compute_cost: 1.5 of 3 points" in s12 and "Score: 1.5 / 3.0" in s12
