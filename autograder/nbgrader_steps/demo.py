@@ -93,6 +93,8 @@ def run_course_demo(folder: Path) -> int:
             late = f"  ({float(row['raw_score']):g} - {penalty:g} late)" if penalty else ""
             print(f"     {row['student_id']:4} {float(row['score']):5g} / {float(row['max_score']):g}{late}")
     show_lms_export(folder)
+    print(f"\nThe same course in nbgrader's formgrader: cd {folder} && {ROOT / '.venv/bin/jupyter'} lab, then the\n"
+          "Formgrader tab (Autograde, Manual Grading, Generate feedback: docs/instructor.md#in-the-formgrader)")
     return 0
 
 
