@@ -11,12 +11,16 @@ import pytest
 from shared_suspects import sigmoid_suspects  # autograder/hidden/shared_suspects.py
 
 from autograder.grading.checks import Case, check, matches_reference, vectorised
-from autograder.grading.feedback import as_array, compare, describe, expect, fail, readable
+from autograder.grading.feedback import StudentError, as_array, compare, describe, expect, fail, readable
 from autograder.grading.mistakes import catalogue, mistake
 from autograder.grading.student import Constant
 
 # The mistakes these checks recognise, beside them (the sigmoid's and forward's: shared_suspects.py).
 catalogue({
+    # -- forward (the rest of its mistakes, shared with 01_neuron: shared_suspects.py) ---------------------
+    "forward/sums-nothing": "it multiplies each input by its weight but never adds the products up: the weighted "
+                            "sum is missing. np.dot(X, self.weights) (or X @ self.weights) sums w_j x_j over the "
+                            "n features and gives one z per example, shape (m, 1).",
     # -- compute_cost ------------------------------------------------------------------------------------
     "compute_cost/missing-negative-term": "the term (1 - y) log(1 - y_hat) for the examples with y = 0 is missing.",
     "compute_cost/missing-positive-term": "the term y log(y_hat) for the examples with y = 1 is missing.",
@@ -64,6 +68,10 @@ catalogue({
                                       "then the bias.",
     "gradient_check/absolute-difference": "it returns ||g - g_num|| itself: divide it by ||g|| + ||g_num|| to make "
                                           "it relative.",
+    "gradient_check/one-sided": "it uses the one-sided difference (J(theta + epsilon) - J(theta)) / epsilon: its "
+                                "error shrinks only like epsilon, and with epsilon = 1e-4 the check of a right "
+                                "gradient gives about 1e-5. Use the centred difference (J(theta + epsilon) - "
+                                "J(theta - epsilon)) / (2 epsilon), whose error shrinks like epsilon squared.",
     "gradient_check/relative-to-one-norm": "it divides by ||g|| alone: the relative difference divides by ||g|| + "
                                            "||g_num||.",
     # -- train -------------------------------------------------------------------------------------------
@@ -196,22 +204,50 @@ def random_forward_case(m: int, n: int) -> Case:
     return forward_case(X, state, f"forward(X) with X of shape {X.shape}", f"{m}x{n}")
 
 
-test_forward_matches_reference = matches_reference(
-    f"{CLASS}.forward", "matches the reference on random data, with a bias",
-    [random_forward_case(7, 2), random_forward_case(3, 5)], each=True, strict_shape=False, **EXACT)
+def sums_nothing(got, X: np.ndarray, state: dict) -> bool:
+    """Whether forward gave sigmoid(x_j w_j + b) for every input j apart: the products, never summed."""
+    unsummed = sig(X * np.ravel(state["weights"]) + np.ravel(state["bias"]))
+    return X.shape[1] > 1 and readable(got) and np.shape(got) == X.shape \
+        and bool(np.allclose(np.asarray(got, dtype=float), unsummed, **CLOSE))
+
+
+def judge_forward(student, reference, case: Case) -> None:
+    """The student's forward on a case against the reference's, naming the sum that is missing first (its
+    (m, n) answer would otherwise read as a mere wrong shape)."""
+    got = case.on_student(student, f"{CLASS}.forward").value
+    if sums_nothing(got, case.args[0], case.state):
+        fail(f"{case.what} returned shape {np.shape(got)}, one value per input: "
+             + mistake("forward/sums-nothing").message, "forward/sums-nothing")
+    compare(got, case.on_reference(reference, f"{CLASS}.forward").value, what=case.what, suspects=case.suspects,
+            strict_shape=False, **EXACT)
+
+
+_FORWARD_CASES = [random_forward_case(7, 2), random_forward_case(3, 5)]
+
+
+@pytest.mark.parametrize("case", _FORWARD_CASES, ids=[c.id for c in _FORWARD_CASES])
+@check(f"{CLASS}.forward", "matches the reference on random data, with a bias")
+def test_forward_matches_reference(student, reference, case):
+    judge_forward(student, reference, case)
+
 
 _X = np.array([[0.3, -0.7], [1.2, 0.4], [-0.5, -1.1]])
-test_forward_uses_the_current_state = matches_reference(
-    f"{CLASS}.forward", "uses the model's current weights and bias",
-    [forward_case(_X, {"weights": np.array(w).reshape(-1, 1), "bias": np.array([[b]])},
-                  f"forward(X) with weights {w} and bias {b}") for w, b in [([1.5, 0.5], 2.0), ([-1.0, 3.0], -1.0)]],
-    strict_shape=False, **EXACT)
+
+
+@check(f"{CLASS}.forward", "uses the model's current weights and bias")
+def test_forward_uses_the_current_state(student, reference):
+    for w, b in [([1.5, 0.5], 2.0), ([-1.0, 3.0], -1.0)]:
+        state = {"weights": np.array(w).reshape(-1, 1), "bias": np.array([[b]])}
+        judge_forward(student, reference, forward_case(_X, state, f"forward(X) with weights {w} and bias {b}"))
 
 
 @check(f"{CLASS}.forward", "returns one probability per example, shape (m, 1)")
 def test_forward_returns_a_column(student):
     X, _, state = problem(211, 6, 3, bias=0.5)
     got = student.call(f"{CLASS}.forward", X, init=(3,), state=state).value
+    if sums_nothing(got, X, state):
+        fail("forward(X) with X of shape (6, 3) returned shape (6, 3), one value per input: "
+             + mistake("forward/sums-nothing").message, "forward/sums-nothing")
     if (np.shape(got) if got is not None else None) != (6, 1):
         fail(f"forward(X) with X of shape (6, 3) returned {describe(got)}; "
              + mistake("forward/not-a-column").message, "forward/not-a-column")
@@ -421,6 +457,51 @@ def test_gradient_check_passes_a_right_gradient(student, reference):
                            "the centred difference for each weight and then the bias, one at a time.")
 
 
+def cost(X: np.ndarray, y: np.ndarray, w: np.ndarray, b: float) -> float:
+    h = sig(X @ w + b)
+    return float(-np.mean(y * np.log(h) + (1 - y) * np.log(1 - h)))
+
+
+def one_sided_differences(X, y, state, epsilon) -> list[float]:
+    """What gradient_check gives for a right gradient with the forward and with the backward one-sided
+    difference, (J(theta + eps) - J(theta)) / eps and (J(theta) - J(theta - eps)) / eps."""
+    w, b = np.array(state["weights"], dtype=float), float(np.asarray(state["bias"]).item())
+    h = probabilities(X, state)
+    right = np.append(X.T @ (h - y) / len(X), np.mean(h - y))
+    here, found = cost(X, y, w, b), []
+    for sign in (1, -1):
+        numerical = []
+        for i in range(len(w) + 1):
+            step = np.zeros(len(w) + 1)
+            step[i] = sign * epsilon
+            numerical.append(sign * (cost(X, y, w + step[:-1, None], b + step[-1]) - here) / epsilon)
+        numerical = np.array(numerical)
+        found.append(float(np.linalg.norm(right - numerical) / (np.linalg.norm(right) + np.linalg.norm(numerical))))
+    return found
+
+
+@check(f"{CLASS}.gradient_check", "uses the centred difference: below 1e-7 for a right gradient with epsilon=1e-4")
+def test_gradient_check_uses_the_centred_difference(student, reference):
+    # With epsilon = 1e-4 the centred difference is off by about 5e-10 and a one-sided one by about 2e-5; with
+    # the default 1e-7 both pass below 1e-7, so only a larger step tells them apart.
+    X, y, state = problem(356, 8, 3, bias=0.4)
+    want = reference.call(f"{CLASS}.gradient_check", X, y, init=(3,), state=state, kwargs={"epsilon": 1e-4}).value
+    outcome = student.call(f"{CLASS}.gradient_check", X, y, init=(3,), state=state, kwargs={"epsilon": 1e-4})
+    what = "gradient_check(X, y, epsilon=1e-4) with X of shape (8, 3) and the right compute_gradients"
+    got = as_array(outcome.value, what, ())
+    if got.size != 1:
+        fail(f"{what} returned {describe(outcome.value)}; expected a single number, the relative difference.",
+             "gradient_check/not-a-number")
+    got = float(got.item())
+    if np.isclose(got, 1 / 3, rtol=1e-3):
+        fail(f"{what} gave 1/3: " + mistake("gradient_check/twice-too-large").message, "gradient_check/twice-too-large")
+    if any(np.isclose(got, value, rtol=1e-2, atol=0) for value in one_sided_differences(X, y, state, 1e-4)):
+        fail(f"{what} gave {got:.3g}: " + mistake("gradient_check/one-sided").message, "gradient_check/one-sided")
+    expect(got < 1e-7, f"{what} gave {got:.3g}; expected below 1e-7 (the reference gives {want:.1g}). Use the "
+                       "centred difference (J(theta + epsilon) - J(theta - epsilon)) / (2 epsilon) with the "
+                       "epsilon it is given, for each weight and then the bias.")
+
+
 @check(f"{CLASS}.gradient_check", "gives the relative difference for a wrong gradient (the squared error's)")
 def test_gradient_check_catches_a_wrong_gradient(student):
     X, y, state = problem(361, 7, 3, bias=0.2)
@@ -620,19 +701,27 @@ def test_predict_returns_integers(student):
 
 
 # -- the whole class: the one check that uses every method of the student's own ------------------------------
+ALL_TOGETHER = ("This is the one check that runs all your methods together, none of them replaced by the "
+                "reference: if the check of a method above failed, fix that first.")
+
+
 @check(CLASS, "the whole class, end to end: a fresh model trained on separable 2-D data classifies it well")
 def test_end_to_end(student):
     X, y = separable(701, 120)
     own = {"init": (2,), "own": True, "seed": 1}  # the student's whole class, from its own random start
-    weights, bias = trained(student.call(f"{CLASS}.train", X, y, kwargs={"learning_rate": 0.5, "epochs": 300},
-                                         **own))
-    pred = student.call(f"{CLASS}.predict", X, state={"weights": weights, "bias": bias}, **own).value
+    try:
+        weights, bias = trained(student.call(f"{CLASS}.train", X, y,
+                                             kwargs={"learning_rate": 0.5, "epochs": 300}, **own))
+        pred = student.call(f"{CLASS}.predict", X, state={"weights": weights, "bias": bias}, **own).value
+    except StudentError as error:  # (a timeout too) the error is the student's; the advice is this check's
+        error.args = (f"{error.args[0]}\n{ALL_TOGETHER}",)
+        raise
     expect(np.shape(pred) == (120, 1), f"after training, predict(X) with X of shape (120, 2) returned "
-                                       f"{describe(pred)}; expected shape (120, 1).", "wrong-shape")
+                                       f"{describe(pred)}; expected shape (120, 1). {ALL_TOGETHER}", "wrong-shape")
     accuracy = float(np.mean(as_array(pred, "predict(X)", (120, 1)) == y))
     expect(accuracy >= 0.9, f"a fresh model trained with train(X, y, learning_rate=0.5, epochs=300) on 120 "
                             f"separable points classifies {accuracy:.0%} of them right with predict(X); "
-                            "expected at least 90%.")
+                            f"expected at least 90%. {ALL_TOGETHER}")
 
 
 # -- speed: last, so that a function stopped for taking too long has passed the checks above ---------------
