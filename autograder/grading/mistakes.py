@@ -43,7 +43,31 @@ GENERIC = {
     "too-slow": "is not vectorised: far slower than the reference on a large input",
     "check-failed": "failed a check that recognised no specific mistake",
     # raised-<ExceptionType> (e.g. "raised-TypeError"): the function raised that exception.
+    "math-on-array": "used a function of Python's math module on an array",
+    "truth-value-of-array": "compared a whole array as one number (max(0, z), or an if on an array)",
+    "sum-drops-axis": "combined arrays that do not broadcast, usually a sum or max without keepdims=True",
 }
+
+# Exceptions whose message names a typical cause, and what to use instead: (type, message pattern, generic
+# slug, advice). A raised exception that matches is recorded under the slug, with the advice below it.
+RAISED_CAUSES = [
+    ("TypeError", re.compile(r"only (length-1|0-dimensional|size-1) arrays can be converted to Python scalars"),
+     "math-on-array", "A function of Python's math module (math.exp, math.log, math.tanh) takes one number, not "
+     "an array: use NumPy's np.exp, np.log, np.tanh, which work element-wise on arrays of any shape."),
+    ("ValueError", re.compile(r"truth value of an array with more than one element is ambiguous"),
+     "truth-value-of-array", "Python's max(0, z), min(...) or an `if` on an array compares one number at a "
+     "time: use np.maximum(0, z), np.minimum(...) or np.where(condition, a, b), which work element-wise."),
+    ("ValueError", re.compile(r"operands could not be broadcast together"),
+     "sum-drops-axis", "Two arrays whose shapes do not broadcast were combined. A sum or max over an axis drops "
+     "that axis unless keepdims=True keeps it: np.sum(e, axis=-1, keepdims=True) has shape (m, 1), which "
+     "divides an (m, n) array row by row."),
+]
+
+
+def raised_cause(kind: str, text: str) -> tuple[str, str] | None:
+    """(generic slug, advice) for an exception whose message names a typical cause; None otherwise."""
+    return next(((slug, advice) for name, pattern, slug, advice in RAISED_CAUSES
+                 if kind == name and pattern.search(text)), None)
 
 CATALOGUE: dict[str, str] = {}  # the course's mistakes: each hidden-check module adds its own (catalogue)
 

@@ -30,6 +30,7 @@ from ..sandbox import cpu
 from ..sandbox.inside.protocol import KEEPER_SECONDS, Channel, ChannelClosed, Limits, Outcome, decode, encode
 from ..sandbox.launch import LAYERS, ZygoteGone, ZygoteHandle, shares_zygote, zygote
 from .feedback import StudentError, StudentTimeout
+from .mistakes import raised_cause
 from .notebook import read_cells
 from .program import MAIN, Exec, Program
 from .reference import Reference
@@ -285,8 +286,12 @@ class Student:
                 (found := self.program.explain(name[1], function, self.failed)):
             lines.append(found[0])
             mistake = found[1]
+        cause = raised_cause(kind, text) if mistake.startswith("raised-") else None
         trace = error.get("trace")
         lines += [f"  at {line}" for line in (trace if isinstance(trace, list) else [])[-3:]]
+        if cause:  # what the exception's message means, after where it happened
+            mistake = cause[0]
+            lines.append(cause[1])
         return StudentError("\n".join(lines), mistake=mistake)
 
     def _answer_standin(self, stand: dict[str, Standin], offered: set[str], request: dict,
