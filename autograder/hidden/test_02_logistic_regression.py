@@ -468,7 +468,7 @@ def one_sided_differences(X, y, state, epsilon) -> list[float]:
     w, b = np.array(state["weights"], dtype=float), float(np.asarray(state["bias"]).item())
     h = probabilities(X, state)
     right = np.append(X.T @ (h - y) / len(X), np.mean(h - y))
-    here, found = cost(X, y, w, b), []
+    here, differences = cost(X, y, w, b), []
     for sign in (1, -1):
         numerical = []
         for i in range(len(w) + 1):
@@ -476,8 +476,9 @@ def one_sided_differences(X, y, state, epsilon) -> list[float]:
             step[i] = sign * epsilon
             numerical.append(sign * (cost(X, y, w + step[:-1, None], b + step[-1]) - here) / epsilon)
         numerical = np.array(numerical)
-        found.append(float(np.linalg.norm(right - numerical) / (np.linalg.norm(right) + np.linalg.norm(numerical))))
-    return found
+        norms = np.linalg.norm(right) + np.linalg.norm(numerical)
+        differences.append(float(np.linalg.norm(right - numerical) / norms))
+    return differences
 
 
 @check(f"{CLASS}.gradient_check", "uses the centred difference: below 1e-7 for a right gradient with epsilon=1e-4")
