@@ -267,7 +267,7 @@ def similar_groups(finished: list[Done]) -> dict[str, list[list[str]]]:
 def main(submitted: Path, out: Path, *, jobs: int | None = None, assignment: str | None = None, force: bool = False,
          part: tuple[int, int] = (1, 1), sandbox: bool = True, config: Path | None = None) -> int:
     """Grade the class, write the results files and the report (its late penalties from `config`'s late
-    policy, report.course_config); 0 when the grader ran on every notebook."""
+    policy, late.policy.course_config); 0 when the grader ran on every notebook."""
     submitted, out = Path(submitted), Path(out)
     if not submitted.is_dir():
         print(f"{submitted} is not a folder: expected {submitted}/<student>/<assignment>/<notebook>.ipynb.")

@@ -15,8 +15,7 @@ from pathlib import Path
 
 import jinja2
 
-from ..course import ROOT
-from ..late.policy import LatePolicy
+from ..late.policy import LatePolicy, course_config
 from ..late.policy import load as load_policy
 from ..late.rule import how_late
 from . import plots
@@ -73,15 +72,6 @@ def previous_similar(folder: Path) -> dict[str, list[list[str]]]:
         return {name: a["similar"] for name, a in previous["assignments"].items() if a.get("similar") is not None}
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return {}
-
-
-def course_config(config: Path | None = None) -> Path:
-    """The nbgrader_config.py whose late policy applies: the one given, else the current folder's (as
-    nbgrader reads it), else the repository's."""
-    if config is not None:
-        return Path(config)
-    here = Path.cwd() / "nbgrader_config.py"
-    return here if here.is_file() else ROOT / "nbgrader_config.py"
 
 
 def course_policy(config: Path | None = None) -> LatePolicy | None:

@@ -34,11 +34,16 @@ class Extension:
         return deadline + dt.timedelta(days=self.extra_days)  # wall-clock arithmetic in the deadline's zone
 
 
+def iso_time(text: str) -> dt.datetime:
+    """An ISO 8601 time ('2027-01-22 23:59', '2027-01-22T23:59:00+01:00', '...Z'); naive when it has no offset.
+    ValueError when it is not one."""
+    return dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+
+
 def when(text: str, zone: dt.tzinfo, where: str) -> dt.datetime:
-    """An ISO 8601 time ('2027-01-22 23:59', '2027-01-22T23:59:00+01:00', '...Z'), in `zone` if it has no
-    offset."""
+    """An ISO 8601 time, in `zone` if it has no offset; a ValueError naming `where` when it is not one."""
     try:
-        moment = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        moment = iso_time(text)
     except ValueError:
         raise ValueError(f"{where}: {text!r} is not a time such as 2027-01-22 23:59 or 2027-01-22T23:59+01:00") \
             from None

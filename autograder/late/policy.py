@@ -25,6 +25,7 @@ from traitlets import Dict, Enum, Float, Int, Unicode
 from traitlets.config import Configurable
 from traitlets.config.loader import PyFileConfigLoader
 
+from ..course import ROOT
 from .extensions import Extension, read_extensions, when
 from .rule import METHODS, Rule, how_late, percent
 
@@ -139,6 +140,15 @@ def submitted_at(folder: Path) -> dt.datetime | None:
         return parse_utc(text).replace(tzinfo=UTC)
     except (ValueError, OverflowError):
         raise ValueError(f"{path}: {text[:60]!r} is not a time nbgrader can read") from None
+
+
+def course_config(given: Path | None = None, folder: Path | None = None) -> Path:
+    """The nbgrader_config.py whose policy applies: the one given, else `folder`'s (the current folder by
+    default, as nbgrader reads it), else the repository's."""
+    if given is not None:
+        return Path(given)
+    here = Path(folder if folder is not None else Path.cwd()) / "nbgrader_config.py"
+    return here if here.is_file() else ROOT / "nbgrader_config.py"
 
 
 def load(config_file: Path) -> LatePolicy:

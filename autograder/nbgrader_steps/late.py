@@ -14,6 +14,7 @@ rule (autograder/late/), the one grade-class and collect apply:
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import os
 
 from nbformat import NotebookNode
@@ -42,10 +43,14 @@ class SetDeadlines(NbGraderPreprocessor):
     them. An assignment the policy gives no deadline keeps the gradebook's (a warning says grade-class will
     not see it)."""
 
+    @functools.cached_property
+    def policy(self) -> LatePolicy:
+        return course_policy(self)  # once per run: the step serves every submission, the CSV is read once
+
     def preprocess(self, nb: NotebookNode, resources: dict) -> tuple[NotebookNode, dict]:
         info = resources["nbgrader"]
         assignment, student = info["assignment"], info["student"]
-        policy = course_policy(self)
+        policy = self.policy
         deadline = policy.deadline(assignment)
         own, _ = policy.student_deadline(assignment, student)
         with Gradebook(info["db_url"]) as gradebook:

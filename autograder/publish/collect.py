@@ -24,8 +24,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..course import ROOT
-from ..late.policy import LatePolicy
+from ..late.extensions import iso_time
+from ..late.policy import LatePolicy, course_config
 from ..late.policy import load as load_policy
 from ..late.rule import how_late
 
@@ -48,7 +48,7 @@ class Collected:
 def parse_deadline(text: str) -> dt.datetime:
     """An ISO 8601 time with its offset (or Z), e.g. 2026-12-01T23:59:00+01:00."""
     try:
-        deadline = dt.datetime.fromisoformat(text.strip().replace("Z", "+00:00").replace("z", "+00:00"))
+        deadline = iso_time(text)
     except ValueError:
         raise ValueError(f"--deadline {text!r} is not an ISO 8601 time such as 2026-12-01T23:59:00+01:00") from None
     if deadline.tzinfo is None:
@@ -56,13 +56,17 @@ def parse_deadline(text: str) -> dt.datetime:
     return deadline
 
 
+def no_deadline(assignment: str) -> ValueError:
+    return ValueError(f"no deadline for {assignment}: give --deadline, or set LatePolicy.deadlines in "
+                      "nbgrader_config.py")
+
+
 def closing_time(policy: LatePolicy, assignment: str, student: str, base: dt.datetime | None
                  ) -> tuple[dt.datetime, dt.datetime | None]:
     """The student's deadline and the last time a commit can still earn points (None: no end)."""
     deadline, _ = policy.student_deadline(assignment, student, base)
     if deadline is None:
-        raise ValueError(f"no deadline for {assignment}: give --deadline, or set LatePolicy.deadlines in "
-                         "nbgrader_config.py")
+        raise no_deadline(assignment)
     return deadline, policy.rule.accepts_until(deadline)
 
 
@@ -133,11 +137,10 @@ def main(roster: Path, assignment: str, deadline: str | None = None, root: Path 
     repository's) gives the deadlines, extensions and how long late work is taken."""
     try:
         base = parse_deadline(deadline) if deadline else None
-        policy = policy or load_policy(root / "nbgrader_config.py" if (root / "nbgrader_config.py").is_file()
-                                       else ROOT / "nbgrader_config.py").checked()
+        policy = policy or load_policy(course_config(folder=root)).checked()
         students = read_roster(roster)
         if base is None and policy.deadline(assignment) is None:
-            closing_time(policy, assignment, "", None)  # says there is no deadline
+            raise no_deadline(assignment)
     except (OSError, ValueError, SyntaxError) as exc:
         print(f"collect: {exc}")
         return 2
@@ -157,7 +160,7 @@ def main(roster: Path, assignment: str, deadline: str | None = None, root: Path 
         collected += 1
         lateness = policy.lateness(assignment, student, got.time, base)
         line = f"{student}: {got.commit[:7]} of {got.time:%Y-%m-%d %H:%M} UTC"
-        line += f"; {lateness.explain()}" if lateness.explain() else ""
+        line += f"; {why}" if (why := lateness.explain()) else ""
         if got.late:
             after = ", ".join(how_late((t - own).total_seconds()) for t in sorted(got.late))
             line += f"; {len(got.late)} later commits not collected, late by {after}"
