@@ -24,6 +24,13 @@ CASES = {  # submission: (the check cells that must fail, the words the first fa
          "LogisticRegressionNN"}, "sigmoid"),
     "02_logistic_regression/bug_gradient_check_one_sided": ({"LogisticRegressionNN-gradient_check"}, "one-sided"),
     "02_logistic_regression/bug_sigmoid_math_exp_fails_on_arrays": (None, "use np.exp"),
+    "02_logistic_regression/bug_cost_missing_1_over_m": ({"LogisticRegressionNN-compute_cost"}, "divide by m"),
+    # train and the whole class use the student's gradients: their checks fail too, after the gradients' own
+    "02_logistic_regression/bug_gradients_wrong_sign": (
+        {"LogisticRegressionNN-compute_gradients", "LogisticRegressionNN-train", "LogisticRegressionNN"},
+        "the prediction minus the label"),
+    "02_logistic_regression/bug_train_adds_gradient": ({"LogisticRegressionNN-train", "LogisticRegressionNN"},
+                                                       "uphill"),
 }
 
 
