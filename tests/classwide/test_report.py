@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 from conftest import ROOT, read_json
 from matplotlib.image import imread
-from support.browser import Browser, find_chromium
+from support.browser import chromium_page
 from support.class_files import assert_summary_matches_files
 
 SIGMOID = "Neuron.sigmoid: matches the reference on arrays of several shapes"
@@ -159,23 +159,12 @@ IMAGES = "Promise.all(Array.from(document.images, i => i.decode())).then(() => "
          "Array.from(document.images, i => i.naturalWidth))"
 
 
-@pytest.fixture(scope="module")
-def chromium() -> str:
-    found = find_chromium()
-    if found is None:
-        pytest.skip("no Chromium to render the report: install Debian's `chromium` package "
-                    "(.ci/run does when it runs as root)")
-    return found
-
-
-def test_report_renders_in_headless_chromium_with_no_errors_every_image_decoded_and_not_blank(
-        reported: Path, chromium: str, tmp_path: Path):
-    with Browser(chromium, tmp_path / "profile") as browser:
-        page = browser.open((reported / "report.html").as_uri())
+def test_report_renders_in_headless_chromium_with_no_errors_every_image_decoded_and_not_blank(reported: Path):
+    with chromium_page("render the report") as (page, problems):
+        page.goto((reported / "report.html").as_uri())
         widths = page.evaluate(IMAGES)
-        title = page.evaluate("document.title")
+        title = page.title()
         screenshot = imread(io.BytesIO(page.screenshot()))
-        problems = browser.problems
     assert problems == []
     assert len(widths) == 2 and all(w > 0 for w in widths)
     assert title == "Class report"
@@ -183,14 +172,13 @@ def test_report_renders_in_headless_chromium_with_no_errors_every_image_decoded_
     assert screenshot.shape[:2] == (1400, 1100) and len(colours) > 50  # text and plots, not a blank page
 
 
-def test_the_browser_check_catches_console_errors_and_images_that_do_not_decode(chromium: str, tmp_path: Path):
+def test_the_browser_check_catches_console_errors_and_images_that_do_not_decode(tmp_path: Path):
     page_file = tmp_path / "broken.html"
     page_file.write_text('<!DOCTYPE html><title>x</title><link rel="icon" href="data:,">'
                          '<img src="data:image/png;base64,iVBORw0KGgo="><script>console.error("boom")</script>')
-    with Browser(chromium, tmp_path / "profile") as browser:
-        page = browser.open(page_file.as_uri())
-        with pytest.raises(RuntimeError):
+    with chromium_page("render the report") as (page, problems):
+        page.goto(page_file.as_uri())
+        with pytest.raises(Exception, match="decode"):
             page.evaluate(IMAGES)
         assert page.evaluate("Array.from(document.images, i => i.naturalWidth)") == [0]
-        problems = browser.problems
     assert any("boom" in p for p in problems)

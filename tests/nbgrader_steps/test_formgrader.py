@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 from conftest import ROOT, env_with_venv, release
-from support.browser import find_chromium
+from support.browser import chromium_page, playwright_and_chromium
 from support.leaks import hidden_lines, leaked, seen_by_student
 
 from autograder.grading.grade import grade
@@ -122,38 +122,39 @@ def jupyter_server(folder: Path) -> Iterator[str]:
 @pytest.fixture(scope="module")
 def clicked(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Autograde clicked for each student, then each manual-grading page read and feedback generated."""
-    sync_api = pytest.importorskip("playwright.sync_api", reason="no Playwright (pip install '.[dev]')")
-    chromium = find_chromium()
-    if chromium is None:
-        pytest.skip("no Chromium to drive the formgrader: install Debian's `chromium` package (.ci/run does)")
+    playwright_and_chromium("drive the formgrader")  # skips before the course is made, if either is missing
     folder = make_course(tmp_path_factory.mktemp("clicked") / "course", [A])
     assert nbgrader(folder, "generate_assignment", A).returncode == 0
     for student, notebook in CLICKED.items():
         submit(folder, student, A, notebook)
     seen: dict = {"folder": folder, "autograde": {}, "manual": {}, "feedback": {}}
     started = time.perf_counter()
-    with jupyter_server(folder) as url, sync_api.sync_playwright() as playwright:
+    with jupyter_server(folder) as url:
         base, token = url.split("#")
-        browser = playwright.chromium.launch(executable_path=chromium, args=["--no-sandbox"])
-        page = browser.new_context(extra_http_headers={"Authorization": f"token {token}"}).new_page()
-        page.set_default_timeout(300_000)  # an autograde on a busy machine
-        page.goto(f"{base}/formgrader/manage_submissions/{A}")
-        for student in CLICKED:
-            seen["autograde"][student] = click_and_read(page, student, "td.autograde a")
-        page.reload()
-        page.wait_for_selector("td.autograde a")
-        seen["scores"] = {s: page.locator("tr", has_text=s).locator("td.score").inner_text() for s in CLICKED}
-        for student in CLICKED:
-            seen["feedback"][student] = click_and_read(page, student, "td.generate-feedback a")
-        for student in CLICKED:
-            page.goto(f"{base}/formgrader/manage_students/{student}/{A}")
-            page.locator("a[href*='/formgrader/submissions/']").first.click()
-            page.wait_for_load_state("networkidle")
-            seen["manual"][student] = page.inner_text("body")
-        browser.close()
+        with chromium_page("drive the formgrader", offline=False,
+                           extra_http_headers={"Authorization": f"token {token}"}) as (page, _):
+            read_the_formgrader(page, base, seen)
     seen["seconds"] = time.perf_counter() - started
     print(f"formgrader: {len(CLICKED)} students autograded, read and fed back in {seen['seconds']:.1f} s")
     return seen
+
+
+def read_the_formgrader(page, base: str, seen: dict) -> None:
+    """Autograde clicked for each student, the scores read, feedback generated, each manual-grading page read."""
+    page.set_default_timeout(300_000)  # an autograde on a busy machine
+    page.goto(f"{base}/formgrader/manage_submissions/{A}")
+    for student in CLICKED:
+        seen["autograde"][student] = click_and_read(page, student, "td.autograde a")
+    page.reload()
+    page.wait_for_selector("td.autograde a")
+    seen["scores"] = {s: page.locator("tr", has_text=s).locator("td.score").inner_text() for s in CLICKED}
+    for student in CLICKED:
+        seen["feedback"][student] = click_and_read(page, student, "td.generate-feedback a")
+    for student in CLICKED:
+        page.goto(f"{base}/formgrader/manage_students/{student}/{A}")
+        page.locator("a[href*='/formgrader/submissions/']").first.click()
+        page.wait_for_load_state("networkidle")
+        seen["manual"][student] = page.inner_text("body")
 
 
 def click_and_read(page, student: str, link: str) -> str:
