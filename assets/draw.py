@@ -396,7 +396,8 @@ def draw_xor() -> Figure:
                 mid = shift / 2 + 0.5 * side  # a point of the line away from the four inputs
                 ax.text(mid + 0.12 * side, shift - mid + 0.12 * side, f"{name}'s line", rotation=-45,
                         ha="center", va="center", fontsize=11, color=INK)
-            ax.set_title("XOR: no single line separates\n(each dashed line alone fails;\ntwo lines, two neurons)",
+            ax.set_title("XOR: no single line separates\n(each dashed line alone fails; two lines:\n"
+                         "two neurons, and a third to combine them)",
                          fontsize=12)
         ones = np.array(target) == 1
         ax.plot(*points[ones].T, "o", color=VERMILLION, ms=14, zorder=5)

@@ -13,6 +13,8 @@ from nbclient import NotebookClient
 
 SUBMISSIONS = ROOT / "tests" / "submissions"
 CASES = {  # submission: (the check cells that must fail, the words the first failure must hold)
+    # forward's check gives the neuron a sigmoid of its own: a flipped sigmoid fails only the sigmoid's check
+    "01_neuron/bug_sigmoid_sign_flipped": ({"Neuron-sigmoid"}, "sigmoid([-2, 0, 2]) should be"),
     "03_activation_functions/bug_leaky_relu_ignores_alpha": ({"leaky_relu"}, "alpha"),
     "03_activation_functions/bug_relu_python_max": ({"relu"}, "np.maximum"),
     "03_activation_functions/bug_softmax_sum_without_keepdims": ({"softmax"}, "keepdims=True"),
