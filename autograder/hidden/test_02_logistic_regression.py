@@ -628,12 +628,18 @@ def constant_members(X: np.ndarray, y: np.ndarray, state: dict) -> dict:
     return {"compute_gradients": Constant((X.T @ (h - y) / len(X), float(np.mean(h - y)))), "forward": Constant(h)}
 
 
+def used_constant_members(outcome) -> bool:
+    """Whether train took its gradients from the stand-ins of constant_members: then every step saw the same
+    gradient; else it computed them inline, and its result is the real one."""
+    return bool(outcome.calls.get("compute_gradients") or outcome.calls.get("forward"))
+
+
 @check(f"{CLASS}.train", "uses the defaults learning_rate=0.01 and epochs=1000", seconds=10)  # 1000 epochs
 def test_train_defaults(student, reference):
     X, y, state = problem(541, 3, 2, bias=0.25)
     constants = constant_members(X, y, state)
     outcome = student.call(f"{CLASS}.train", X, y, init=(2,), state=state, standins=constants)
-    if not (outcome.calls.get("compute_gradients") or outcome.calls.get("forward")):
+    if not used_constant_members(outcome):
         return judge_training(outcome, reference, X, y, state, {})  # the gradient computed inline: the real result
     steps = outcome.calls.get("compute_gradients", 0)
     expect(steps in (0, 1000), f"train(X, y) took {steps} gradient steps; with the default epochs=1000 it must "
@@ -753,7 +759,7 @@ def trained_while_timed(outcome, reference) -> None:
     if not same(weights, _STATE_SPEED["weights"] - moved):
         suspects = {found: w for found, (w, _) in
                     train_suspects(_X_SPEED, _Y_SPEED, _STATE_SPEED, learning_rate=0.1, epochs=60).items()}
-        if outcome.calls.get("compute_gradients") or outcome.calls.get("forward"):  # every step saw one gradient
+        if used_constant_members(outcome):
             suspects[mistake("train/adds-gradient")] = _STATE_SPEED["weights"] + moved
         compare(weights, _TRAIN_SPEED.on_reference(reference, f"{CLASS}.train").state["weights"],
                 what=f"self.weights after {_TRAIN_SPEED.what}, which is timed", suspects=suspects, **CLOSE)

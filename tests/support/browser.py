@@ -16,6 +16,7 @@ import pytest
 
 
 def find_chromium() -> str | None:
+    """The first Chromium on PATH, or None."""
     return next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
 
 
